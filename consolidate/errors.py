@@ -1,0 +1,127 @@
+"""Findings and reports: every problem a run meets, collected rather than raised.
+
+Each finding has a stable kebab-case ``code``, a severity, a location (file,
+sheet, cell) and a Vietnamese message built from the catalogue's template, so a
+commune clerk reads what to fix and a script reads the code. A ``Report`` groups
+the findings of one run; the CLI exits ``int(not report.valid)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+#: code -> (severity, Vietnamese message template). Templates use str.format fields.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "file-unreadable": (ERROR, "Không mở được tệp như một bảng tính Excel: {detail}"),
+    "file-empty": (ERROR, "Tệp rỗng (0 byte)"),
+    "file-duplicate": (INFO, "Tệp này đã được tiếp nhận trước đó ({detail}); không có gì thay đổi"),
+    "metadata-missing": (
+        ERROR,
+        "Không tìm thấy thông tin nhận dạng của biểu mẫu (trang ẩn _meta). "
+        "Hãy nhập số liệu vào đúng tệp biểu mẫu đã được gửi, không sao chép sang tệp mới",
+    ),
+    "form-mismatch": (
+        ERROR, "Biểu mẫu '{found}' không thuộc đợt báo cáo này; cần biểu mẫu '{expected}'"
+    ),
+    "form-version-mismatch": (
+        ERROR, "Biểu mẫu phiên bản {found}, nhưng đợt báo cáo dùng phiên bản {expected}; "
+        "hãy dùng biểu mẫu mới nhất đã được gửi"
+    ),
+    "period-mismatch": (ERROR, "Kỳ báo cáo là '{found}', nhưng đợt này là kỳ '{expected}'"),
+    "unit-unknown": (
+        ERROR, "Mã đơn vị '{found}' không thuộc địa bàn của đợt báo cáo ({expected})"
+    ),
+    "campaign-unknown": (
+        ERROR, "Không có đợt báo cáo '{found}' trong thư mục làm việc; các đợt hiện có: {expected}"
+    ),
+    "sheet-missing": (
+        ERROR, "Không tìm thấy trang '{expected}' của biểu mẫu (có thể đã bị xóa hoặc thay thế)"
+    ),
+    "row-missing": (
+        ERROR, "Không tìm thấy dòng '{expected}' trong bảng (dòng có thể đã bị xóa)"
+    ),
+    "column-missing": (
+        ERROR, "Không tìm thấy cột '{expected}' trong bảng (cột có thể đã bị xóa)"
+    ),
+    "value-not-number": (
+        ERROR, "Ô {cell} ({label}): giá trị \"{found}\" không đọc được chắc chắn; cần {expected}"
+    ),
+    "value-in-computed-cell": (
+        WARNING, "Ô {cell} ({label}) là dòng được tổng hợp từ cấp dưới; giá trị \"{found}\" "
+        "đã nhập vào đây không được tính"
+    ),
+    "rollup-mismatch": (
+        WARNING, "{label}: đơn vị báo cáo {found}, nhưng cộng từ số liệu chi tiết được {expected}"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, where it is, and what was found versus expected."""
+
+    code: str
+    message: str
+    severity: str = ERROR
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    unit: str = ""
+    found: str = ""
+    expected: str = ""
+
+    @property
+    def location(self) -> str:
+        parts = [p for p in (self.file, f"trang '{self.sheet}'" if self.sheet else "",
+                             f"ô {self.cell}" if self.cell else "") if p]
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+def finding(code: str, *, file: str = "", sheet: str = "", cell: str = "", unit: str = "",
+            found: object = "", expected: object = "", **fields: Any) -> Finding:
+    """Build a finding from the catalogue, so messages stay uniform and Vietnamese."""
+    severity, template = CATALOGUE[code]
+    text_found = "" if found is None else str(found)
+    message = template.format(found=text_found, expected=expected, cell=cell, **fields)
+    return Finding(code, message, severity, file, sheet, cell, unit, text_found, str(expected))
+
+
+@dataclass
+class Report:
+    """The findings of one run, plus the counts a user wants to see at the end."""
+
+    findings: list[Finding] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == ERROR for f in self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def add(self, items: Finding | list[Finding]) -> None:
+        self.findings.extend(items if isinstance(items, list) else [items])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "stats": self.stats,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+class ConsolidateError(Exception):
+    """A domain error the CLI turns into a one-line Vietnamese message and exit code 1."""

@@ -1,0 +1,373 @@
+"""Ingest completed workbooks: archive, read, validate, store.
+
+For every file: the original bytes are archived by content hash before anything
+else; the workbook is read with python-calamine; the unit, form and period come
+from the workbook's hidden metadata, never from its file name; every cell is
+found by the keys the form carries (hidden column A and key row), so inserted
+rows, moved columns or renamed sheets do not shift values; every value is read
+strictly (``numbers.parse_whole``) and anything uncertain is a finding naming the
+file, sheet and cell. One bad file never stops the run: its findings go in the
+report and the run goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from . import layout
+from .errors import ERROR, Finding, Report, finding
+from .numbers import ParseError, parse_whole
+from .roster import Unit
+from .spec import LEVEL_ROW_IDS, NUMERIC_KINDS, FormSpec, Table
+from .workspace import Campaign, Workspace, atomic_write, now_iso
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+DETAIL_MARK = "#detail"
+SUBTOTAL_MARK = "#subtotal"
+
+Progress = Callable[[int], None]
+Grid = list[list[Any]]
+
+
+@dataclass
+class Parsed:
+    """What one workbook says, before it is stored."""
+
+    meta: dict[str, str]
+    cells: list[tuple[Any, ...]] = field(default_factory=list)  # (tbl,row,col,num,text,sheet,cell)
+    relays: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def open_workbook(data: bytes) -> CalamineWorkbook:
+    return CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+
+def read_grids(wb: CalamineWorkbook) -> dict[str, Grid]:
+    """Every sheet as a grid anchored at A1, so (i, j) is row i+1, column j+1."""
+    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in wb.sheet_names}
+
+
+def read_meta(grids: dict[str, Grid]) -> dict[str, str] | None:
+    grid = grids.get(layout.META_SHEET)
+    if not grid:
+        return None
+    return {str(r[0]).strip(): _text(r[1]) for r in grid if len(r) >= 2 and r[0]}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def cell_ref(i: int, j: int) -> str:
+    return f"{get_column_letter(j + 1)}{i + 1}"
+
+
+def find_sheet(grids: dict[str, Grid], mark: str, preferred: str) -> tuple[str, Grid] | None:
+    """The sheet whose A1 holds the mark: by its usual name first, then any (renamed) sheet."""
+    for name in [preferred, *grids]:
+        grid = grids.get(name)
+        if grid and grid[0] and str(grid[0][0]).strip() == mark:
+            return name, grid
+    return None
+
+
+def key_index(grid: Grid) -> tuple[dict[str, int], dict[str, int]]:
+    """Row keys (hidden column A) and column keys (the hidden key row)."""
+    rows: dict[str, int] = {}
+    cols: dict[str, int] = {}
+    for i, r in enumerate(grid):
+        key = str(r[0]).strip() if r and r[0] is not None else ""
+        if key == layout.COLUMN_KEYS_MARK and not cols:
+            cols = {str(v).strip(): j for j, v in enumerate(r) if j and v not in ("", None)}
+        elif key and key not in rows:
+            rows[key] = i
+    return rows, cols
+
+
+def _at(grid: Grid, i: int, j: int) -> Any:
+    row = grid[i] if i < len(grid) else []
+    return row[j] if j < len(row) else None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class Reader:
+    """Reads one workbook against one campaign's spec, collecting findings."""
+
+    def __init__(self, campaign: Campaign, file_name: str):
+        self.campaign = campaign
+        self.spec: FormSpec = campaign.spec
+        self.file = file_name
+
+    def parse(self, grids: dict[str, Grid], meta: dict[str, str], unit: Unit) -> Parsed:
+        parsed = Parsed(meta)
+        rollup = meta.get("kind") == "rollup"
+        for table in self.spec.tables:
+            self._read_table(grids, table, unit, rollup, parsed)
+        self._read_narrative(grids, parsed)
+        if rollup:
+            self._read_detail(grids, unit, parsed)
+        return parsed
+
+    def _read_table(self, grids: dict[str, Grid], table: Table, unit: Unit, rollup: bool,
+                    parsed: Parsed) -> None:
+        found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
+        if found is None:
+            parsed.findings.append(finding("sheet-missing", file=self.file, expected=table.sheet,
+                                           unit=unit.code))
+            return
+        sheet, grid = found
+        rows, cols = key_index(grid)
+        for row in table.rows(self.campaign.levels):
+            if row.is_total:
+                continue
+            if row.id not in rows:
+                parsed.findings.append(finding("row-missing", file=self.file, sheet=sheet,
+                                               expected=row.label, unit=unit.code))
+                continue
+            own = layout.is_input(row, unit.level)
+            for column in table.columns:
+                if column.id not in cols:
+                    parsed.findings.append(finding(
+                        "column-missing", file=self.file, sheet=sheet, unit=unit.code,
+                        expected=column.label))
+                    continue
+                i, j = rows[row.id], cols[column.id]
+                label = f"{table.sheet}, {row.label}, {column.label}"
+                self._read_value(_at(grid, i, j), table.kind(row, column), own or rollup,
+                                 (table.id, row.id, column.id, sheet, cell_ref(i, j), label),
+                                 unit, parsed)
+
+    def _read_value(self, raw: Any, kind: str, counted: bool, where: tuple[str, ...],
+                    unit: Unit, parsed: Parsed) -> None:
+        tbl, row, col, sheet, ref, label = where
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return
+        if not counted:
+            parsed.findings.append(finding("value-in-computed-cell", file=self.file, sheet=sheet,
+                                           cell=ref, found=raw, label=label, unit=unit.code))
+            return
+        if kind not in NUMERIC_KINDS:
+            parsed.cells.append((tbl, row, col, None, str(raw), sheet, ref))
+            return
+        try:
+            value = parse_whole(raw)
+        except ParseError as exc:
+            parsed.findings.append(finding("value-not-number", file=self.file, sheet=sheet,
+                                           cell=ref, found=raw, expected=exc.expected,
+                                           label=label, unit=unit.code))
+            return
+        if value is not None:
+            parsed.cells.append((tbl, row, col, value, None, sheet, ref))
+
+    def _read_narrative(self, grids: dict[str, Grid], parsed: Parsed) -> None:
+        found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
+        if found is None or not self.spec.narrative:
+            return
+        sheet, grid = found
+        rows, _ = key_index(grid)
+        for item in self.spec.narrative:
+            if item.id in rows:
+                value = _at(grid, rows[item.id], 2)
+                if value not in (None, ""):
+                    parsed.cells.append(("narrative", item.id, "text", None, str(value).strip(),
+                                         sheet, cell_ref(rows[item.id], 2)))
+
+    def _read_detail(self, grids: dict[str, Grid], unit: Unit, parsed: Parsed) -> None:
+        """A roll-up carries its descendants' own-level figures, a sheet per table: relay them."""
+        below = {u.code: u for u in self.campaign.roster.subtree(unit.code).descendants(unit.code)}
+        for sheet, grid in grids.items():
+            if grid and grid[0] and str(grid[0][0]).strip() == DETAIL_MARK:
+                self._read_detail_sheet(sheet, grid, unit, below, parsed)
+
+    def _read_detail_sheet(self, sheet: str, grid: Grid, unit: Unit, below: dict[str, Unit],
+                           parsed: Parsed) -> None:
+        rows, cols = key_index(grid)
+        for code, i in rows.items():
+            if code.startswith("#"):
+                continue
+            desc = below.get(code)
+            if desc is None:
+                parsed.findings.append(finding("unit-unknown", file=self.file, sheet=sheet,
+                                               cell=cell_ref(i, 0), found=code,
+                                               expected=f"đơn vị trực thuộc {unit.name}"))
+                continue
+            relay = Parsed(parsed.meta)
+            for key, j in cols.items():
+                tbl, _, col = key.partition(".")
+                self._read_value(_at(grid, i, j), "count", True,
+                                 (tbl, LEVEL_ROW_IDS[desc.level], col, sheet, cell_ref(i, j),
+                                  f"{sheet}, {desc.name}, {key}"), desc, relay)
+            parsed.findings.extend(relay.findings)
+            parsed.relays.setdefault(code, []).extend(relay.cells)
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Outcome:
+    """What happened to one file, for the report and the status listing."""
+
+    file: str
+    status: str  # accepted | rejected | duplicate
+    unit: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files given, and every file inside folders given (office lock files skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and not _ignored(p))
+        else:
+            files.append(path)
+    return files
+
+
+def _ignored(path: Path) -> bool:
+    return path.name.startswith((".", "~$", ".~lock"))
+
+
+def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
+           progress: Progress | None = None) -> Report:
+    """Ingest files or folders (default: the inbox). Never stops at a bad file."""
+    files = collect_files(list(paths) if paths else [workspace.inbox])
+    report = Report(stats={"files": len(files), "accepted": 0, "rejected": 0, "duplicate": 0})
+    campaigns = {(c.form_id, c.period): c for c in workspace.campaigns()}
+    with workspace.lock():
+        for path in files:
+            outcome = ingest_file(workspace, campaigns, path)
+            report.stats[outcome.status] += 1
+            report.add(outcome.findings)
+            if progress:
+                progress(1)
+    return report
+
+
+def ingest_file(workspace: Workspace, campaigns: dict[tuple[str, str], Campaign],
+                path: Path) -> Outcome:
+    name = path.name
+    try:
+        data = path.read_bytes()
+        received = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    except OSError as exc:
+        return Outcome(name, "rejected", findings=[
+            finding("file-unreadable", file=name, detail=exc.strerror or str(exc))])
+    sha = hashlib.sha256(data).hexdigest()
+    store = workspace.store
+    known = store.file(sha)
+    if known is not None:
+        with store.transaction() as db:
+            store.record_name(db, sha, name, now_iso())
+        return Outcome(name, "duplicate", known["unit"] or "", [finding(
+            "file-duplicate", file=name, detail=f"tệp {known['name']}, {known['status']}")])
+    archive(workspace, sha, path.suffix, data)
+    campaign, unit, parsed = _parse(campaigns, name, data)
+    errors = [f for f in parsed.findings if f.severity == ERROR]
+    status = "rejected" if errors else "accepted"
+    info = {
+        "sha256": sha, "name": name, "size": len(data),
+        "received_at": received.isoformat(timespec="seconds"), "ingested_at": now_iso(),
+        "campaign": campaign.id if campaign else None, "unit": unit.code if unit else None,
+        "status": status,
+        "findings": json.dumps([f.to_dict() for f in parsed.findings], ensure_ascii=False),
+    }
+    with store.transaction() as db:
+        store.record_file(db, info)
+        if status == "accepted" and campaign and unit:
+            _store_submission(store, db, campaign, unit, parsed, info)
+    return Outcome(name, status, info["unit"] or "", parsed.findings)
+
+
+def archive(workspace: Workspace, sha: str, suffix: str, data: bytes) -> Path:
+    """Keep the original bytes, by hash, before any parsing: nothing received is ever lost."""
+    safe_suffix = suffix.lower() if suffix.lower() in SPREADSHEET_SUFFIXES else ".bin"
+    target = workspace.archive / sha[:2] / f"{sha}{safe_suffix}"
+    if not target.exists():
+        atomic_write(target, data)
+    return target
+
+
+def _parse(campaigns: dict[tuple[str, str], Campaign], name: str,
+           data: bytes) -> tuple[Campaign | None, Unit | None, Parsed]:
+    """Identify the workbook's campaign and unit, then read it; findings instead of raising."""
+    empty = Parsed({})
+    if not data:
+        empty.findings.append(finding("file-empty", file=name))
+        return None, None, empty
+    try:
+        grids = read_grids(open_workbook(data))
+    except Exception as exc:  # calamine raises several error types for non-workbooks
+        empty.findings.append(finding("file-unreadable", file=name, detail=_short(exc)))
+        return None, None, empty
+    meta = read_meta(grids)
+    if not meta:
+        empty.findings.append(finding("metadata-missing", file=name))
+        return None, None, empty
+    campaign, problem = _match_campaign(campaigns, meta, name)
+    if campaign is None:
+        empty.meta = meta
+        empty.findings.extend([problem] if problem else [])
+        return None, None, empty
+    code = meta.get("unit_code", "")
+    if code not in campaign.roster:
+        expected = f"{campaign.root_unit.name} và các đơn vị trực thuộc"
+        empty.findings.append(finding("unit-unknown", file=name, found=code, expected=expected))
+        return campaign, None, empty
+    unit = campaign.roster[code]
+    return campaign, unit, Reader(campaign, name).parse(grids, meta, unit)
+
+
+def _match_campaign(campaigns: dict[tuple[str, str], Campaign], meta: dict[str, str],
+                    name: str) -> tuple[Campaign | None, Finding | None]:
+    form_id, period = meta.get("form_id", ""), meta.get("period", "")
+    campaign = campaigns.get((form_id, period))
+    if campaign is None:
+        forms = {c.form_id for c in campaigns.values()}
+        if form_id not in forms:
+            return None, finding("form-mismatch", file=name, found=form_id,
+                                 expected=", ".join(sorted(forms)))
+        periods = sorted(c.period for c in campaigns.values() if c.form_id == form_id)
+        return None, finding("period-mismatch", file=name, found=period,
+                             expected=", ".join(periods))
+    if meta.get("form_version") != str(campaign.spec.version):
+        return None, finding("form-version-mismatch", file=name,
+                             found=meta.get("form_version"), expected=campaign.spec.version)
+    return campaign, None
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _store_submission(store: Any, db: Any, campaign: Campaign, unit: Unit, parsed: Parsed,
+                      info: dict[str, Any]) -> None:
+    source = "rollup" if parsed.meta.get("kind") == "rollup" else "form"
+    base = {"campaign": campaign.id, "sha256": info["sha256"],
+            "received_at": info["received_at"]}
+    store.add_submission(db, {**base, "unit": unit.code, "source": source, "via": None},
+                         parsed.cells)
+    for code, cells in parsed.relays.items():
+        store.add_submission(db, {**base, "unit": code, "source": "relay", "via": unit.code},
+                             cells)

@@ -1,0 +1,346 @@
+"""The workbook layout of a form: shared by blank forms and consolidated workbooks.
+
+Both are written with this one module so that a consolidated workbook is itself a
+valid submission for the level above (the relay). Machine keys sit in a hidden
+column A and a hidden key row: ingestion finds every cell by those keys, never by
+position, so a user who inserts a row or renames a sheet does not shift values.
+Labels, titles and messages are Vietnamese; keys are ASCII.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .spec import LEVEL_ORDER, NUMERIC_KINDS, Column, FormSpec, Row, Table
+
+META_SHEET = "_meta"
+NARRATIVE_SHEET = "Thuyết minh"
+GUIDE_SHEET = "Hướng dẫn"
+TABLE_MARK = "#table:"  # in A1 of a table sheet: "#table:bieu_1"
+NARRATIVE_MARK = "#narrative"
+COLUMN_KEYS_MARK = "#cols"  # in column A of the hidden key row
+KEY_ROW = 5
+HEADER_ROWS = (6, 7)
+FIRST_DATA_ROW = 8
+
+NUMBER_FORMAT = '#,##0;-#,##0;"-"'
+FONT = "Times New Roman"
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+COMPUTED_FILL = PatternFill("solid", fgColor="D9D9D9")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TOTAL_FILL = PatternFill("solid", fgColor="EDEDED")
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+UNLOCKED = Protection(locked=False)
+
+
+@dataclass
+class Identity:
+    """Who a workbook belongs to, as printed in its header and stored in its metadata."""
+
+    unit_code: str
+    unit_name: str
+    unit_level: str
+    unit_label: str  # "Phường Đức Xuân (mã 01840), Thành phố Bắc Kạn, Tỉnh Bắc Kạn"
+    period: str
+    deadline_text: str  # "trước ngày 03/7/2024" or ""
+    kind: str = "form"  # "form" (blank or filled by a unit) or "rollup" (consolidated)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def font(size: int = 12, bold: bool = False, italic: bool = False) -> Font:
+    return Font(name=FONT, size=size, bold=bold, italic=italic)
+
+
+def is_input(row: Row, unit_level: str) -> bool:
+    """Level rows at or above the unit's level are its own entries; lower ones are rolled up."""
+    if row.is_total:
+        return False
+    if row.level is None:
+        return True
+    return LEVEL_ORDER.index(row.level) <= LEVEL_ORDER.index(unit_level)
+
+
+def new_workbook() -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
+    ws = wb.create_sheet(GUIDE_SHEET)
+    lines = [
+        (spec.title.upper(), font(14, bold=True)),
+        (f"Đơn vị báo cáo: {ident.unit_label}", font(12, bold=True)),
+        (f"Kỳ báo cáo: năm {ident.period}. Hạn nộp: {ident.deadline_text or 'theo kế hoạch'}.",
+         font(12)),
+        ("", font()),
+        ("HƯỚNG DẪN ĐIỀN BIỂU MẪU", font(12, bold=True)),
+        ("1. Chỉ nhập số liệu vào các ô màu vàng. Các ô khác đã được khóa để tránh sửa nhầm.",
+         font()),
+        ("2. Số lượng và kinh phí nhập số nguyên, không âm, đơn vị kinh phí là đồng "
+         "(ví dụ: 4930000 hoặc 4.930.000). Không có thì nhập 0 hoặc để trống.", font()),
+        ("3. Dòng màu xám là số liệu do đơn vị cấp trên tổng hợp từ cấp dưới, "
+         "đơn vị không nhập vào dòng này.", font()),
+        ("4. Dòng Tổng cộng được tính tự động.", font()),
+        (f"5. Trang '{NARRATIVE_SHEET}': ghi ngắn gọn kết quả, tồn tại, hạn chế và kiến nghị.",
+         font()),
+        ("6. Không đổi tên tệp cũng được; không sao chép số liệu sang tệp khác, không xóa trang, "
+         "không thêm hoặc xóa cột. Lưu tệp dạng Excel (.xlsx) và gửi lại cho đơn vị cấp trên.",
+         font()),
+    ]
+    for i, (text, f) in enumerate(lines, start=1):
+        cell = ws.cell(row=i, column=1, value=text)
+        cell.font = f
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 110
+    ws.protection.sheet = True
+    print_setup(ws, f"A1:A{len(lines)}", landscape=False)
+
+
+def print_setup(ws: Worksheet, area: str, landscape: bool = True,
+                 title_rows: str | None = None) -> None:
+    """A4, fitted to the page width, header rows repeated: forms get printed and signed."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_area = area
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
+                values: Mapping[tuple[str, str], Any] | None = None) -> Worksheet:
+    """One table sheet: title, identity, grouped headers, rows, total; inputs unlocked."""
+    ws = wb.create_sheet(table.sheet)
+    rows = table.rows(levels)
+    ncols = len(table.columns)
+    last_col = get_column_letter(2 + ncols)
+    _table_header(ws, table, ident, last_col)
+    _column_headers(ws, table, last_col)
+    validation = DataValidation(
+        type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+        showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
+        error="Nhập số nguyên không âm (ví dụ 700 hoặc 4930000). Kinh phí tính bằng đồng.",
+        showInputMessage=True, promptTitle="Nhập số liệu",
+        prompt="Số nguyên, không âm; kinh phí tính bằng đồng.",
+    )
+    ws.add_data_validation(validation)
+    level_rows = [r for r in rows if not r.is_total]
+    for i, row in enumerate(rows):
+        excel_row = FIRST_DATA_ROW + i
+        _write_row(ws, table, row, excel_row, ident.unit_level, validation, values)
+        if row.is_total and values is None:
+            _total_formulas(ws, table, excel_row, len(level_rows))
+    last_row = FIRST_DATA_ROW + len(rows) - 1
+    note = ws.cell(row=last_row + 2, column=2, value=(
+        "Ghi chú: ô màu vàng là ô nhập số liệu; dòng màu xám do đơn vị cấp trên tổng hợp; "
+        "\"-\" là không có."))
+    note.font = font(11, italic=True)
+    ws.freeze_panes = f"C{FIRST_DATA_ROW}"
+    ws.protection.sheet = True
+    print_setup(ws, f"B1:{last_col}{last_row + 2}",
+                 title_rows=f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
+    return ws
+
+
+def _table_header(ws: Worksheet, table: Table, ident: Identity, last_col: str) -> None:
+    ws["A1"] = TABLE_MARK + table.id
+    ws.column_dimensions["A"].hidden = True
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["B"].width = 24
+    ws["B1"] = table.sheet
+    ws["B1"].font = font(12, bold=True)
+    headings = [
+        (2, table.title.upper(), font(13, bold=True)),
+        (3, f"Đơn vị báo cáo: {ident.unit_label}", font(12, italic=True)),
+        (4, f"Kỳ báo cáo: năm {ident.period}"
+            + (f" – Hạn nộp: {ident.deadline_text}" if ident.deadline_text else ""),
+         font(12, italic=True)),
+    ]
+    for row, text, f in headings:
+        ws.merge_cells(f"B{row}:{last_col}{row}")
+        cell = ws.cell(row=row, column=2, value=text)
+        cell.font = f
+        cell.alignment = WRAP_CENTER
+    ws.row_dimensions[2].height = 33
+    ws.row_dimensions[3].height = 30
+
+
+def _column_headers(ws: Worksheet, table: Table, last_col: str) -> None:
+    top, bottom = HEADER_ROWS
+    ws.cell(row=KEY_ROW, column=1, value=COLUMN_KEYS_MARK)
+    ws.row_dimensions[KEY_ROW].hidden = True
+    ws.merge_cells(f"B{top}:B{bottom}")
+    ws.cell(row=top, column=2, value="Cấp tổ chức" if table.has_level_rows else "Nội dung")
+    col = 3
+    for group, cols in table.groups():
+        if group is not None:
+            ws.cell(row=top, column=col, value=group)
+            if len(cols) > 1:
+                ws.merge_cells(start_row=top, start_column=col, end_row=top,
+                               end_column=col + len(cols) - 1)
+        for c in cols:
+            ws.cell(row=KEY_ROW, column=col, value=c.id)
+            ws.cell(row=bottom, column=col, value=c.label)
+            if group is None:
+                ws.merge_cells(start_row=top, start_column=col, end_row=bottom, end_column=col)
+                ws.cell(row=top, column=col, value=c.label)
+            ws.column_dimensions[get_column_letter(col)].width = 18 if c.kind == "money" else 14
+            col += 1
+    longest = max((len(g or "") for g, _ in table.groups()), default=0)
+    ws.row_dimensions[top].height = 48 if longest > 60 else 33
+    ws.row_dimensions[bottom].height = 33
+    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=2, max_col=col - 1):
+        for cell in row:
+            cell.font = font(11, bold=True)
+            cell.alignment = WRAP_CENTER
+            cell.fill = HEADER_FILL
+            cell.border = BOX
+
+
+def _write_row(ws: Worksheet, table: Table, row: Row, excel_row: int, unit_level: str,
+               validation: DataValidation, values: Mapping[tuple[str, str], Any] | None) -> None:
+    ws.row_dimensions[excel_row].height = 22
+    ws.cell(row=excel_row, column=1, value=row.id)
+    label = ws.cell(row=excel_row, column=2, value=row.label)
+    label.font = font(12, bold=row.is_total)
+    label.border = BOX
+    label.alignment = Alignment(vertical="center", wrap_text=True)
+    editable = is_input(row, unit_level)
+    for j, column in enumerate(table.columns):
+        cell = ws.cell(row=excel_row, column=3 + j)
+        _style_value_cell(cell, table, row, column, editable)
+        if values is not None:
+            cell.value = _plain(values.get((row.id, column.id)))
+        if editable:
+            validation.add(cell)
+    if not editable and not row.is_total:
+        label.fill = COMPUTED_FILL
+    if row.is_total:
+        label.fill = TOTAL_FILL
+
+
+def _plain(value: Any) -> Any:
+    """Whole floats as int, NaN as an empty cell: what a reader of the sheet expects."""
+    if isinstance(value, float):
+        if value != value:
+            return None
+        if value.is_integer():
+            return int(value)
+    return value
+
+
+def put_text(cell: Any, text: Any) -> None:
+    """Text from a submission stays text: '=…' is never turned into a formula."""
+    cell.value = None if text is None else str(text)
+    if cell.value is not None:
+        cell.data_type = "s"
+
+
+def _style_value_cell(cell: Any, table: Table, row: Row, column: Column, editable: bool) -> None:
+    numeric = table.kind(row, column) in NUMERIC_KINDS
+    cell.border = BOX
+    cell.font = font(12, bold=row.is_total)
+    cell.number_format = NUMBER_FORMAT if numeric else "@"
+    cell.alignment = Alignment(horizontal="right" if numeric else "left", vertical="center")
+    if editable:
+        cell.fill = INPUT_FILL
+        cell.protection = UNLOCKED
+    else:
+        cell.fill = TOTAL_FILL if row.is_total else COMPUTED_FILL
+
+
+def _total_formulas(ws: Worksheet, table: Table, total_row: int, n_level_rows: int) -> None:
+    first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + n_level_rows - 1
+    for j, column in enumerate(table.columns):
+        if column.kind in NUMERIC_KINDS:
+            letter = get_column_letter(3 + j)
+            ws.cell(row=total_row, column=3 + j,
+                    value=f'=IF(COUNT({letter}{first}:{letter}{last})=0,"",'
+                          f"SUM({letter}{first}:{letter}{last}))")
+
+
+def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
+                    answers: Mapping[str, str] | None = None) -> None:
+    """The outline's narrative questions, one large unlocked cell each."""
+    if not spec.narrative:
+        return
+    ws = wb.create_sheet(NARRATIVE_SHEET)
+    ws["A1"] = NARRATIVE_MARK
+    ws.column_dimensions["A"].hidden = True
+    ws.column_dimensions["B"].width = 38
+    ws.column_dimensions["C"].width = 90
+    ws.merge_cells("B2:C2")
+    ws["B2"] = f"THUYẾT MINH – {ident.unit_label}"
+    ws["B2"].font = font(13, bold=True)
+    ws["B2"].alignment = WRAP_CENTER
+    ws.row_dimensions[2].height = 33
+    row = 4
+    section = None
+    for item in spec.narrative:
+        if item.section != section:
+            section = item.section
+            heading = spec.sections.get(section, "")
+            ws.cell(row=row, column=2, value=f"{section}. {heading}".strip(". ").upper())
+            ws.cell(row=row, column=2).font = font(12, bold=True)
+            row += 1
+        ws.cell(row=row, column=1, value=item.id)
+        label = ws.cell(row=row, column=2, value=item.label)
+        label.font = font(12)
+        label.alignment = Alignment(wrap_text=True, vertical="top")
+        answer = ws.cell(row=row, column=3)
+        put_text(answer, (answers or {}).get(item.id))
+        answer.alignment = Alignment(wrap_text=True, vertical="top")
+        answer.font = font(12)
+        answer.number_format = "@"
+        answer.border = BOX
+        if answers is None or ident.kind == "form":
+            answer.fill = INPUT_FILL
+            answer.protection = UNLOCKED
+        ws.row_dimensions[row].height = 96
+        row += 1
+    ws.protection.sheet = True
+    print_setup(ws, f"B1:C{row - 1}", landscape=False)
+
+
+def write_meta(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
+    """Hidden identity, so ingestion never relies on the file name."""
+    ws = wb.create_sheet(META_SHEET)
+    pairs = {
+        "form_id": spec.id,
+        "form_version": str(spec.version),
+        "period": ident.period,
+        "unit_code": ident.unit_code,
+        "unit_level": ident.unit_level,
+        "kind": ident.kind,
+        **ident.extra,
+    }
+    for i, (key, value) in enumerate(pairs.items(), start=1):
+        ws.cell(row=i, column=1, value=key)
+        ws.cell(row=i, column=2, value=value).number_format = "@"
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
+
+
+def finish(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
+    """Workbook-level properties: title, structure lock (no password), first sheet active."""
+    wb.properties.title = f"{spec.title} – {ident.unit_name} – {ident.period}"
+    wb.properties.creator = "consolidate"
+    wb.security = WorkbookProtection(lockStructure=True)
+    wb.active = 0

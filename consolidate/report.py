@@ -1,0 +1,257 @@
+"""The consolidated workbook of a unit: finished tables, detail, narratives, status.
+
+Its table sheets, narrative sheet and metadata use the form's own layout, with
+``kind=rollup``: the workbook a district produces is itself a valid submission for
+the province (the relay), and its "Chi tiết" sheet carries the commune figures
+along so the province can check them.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import layout
+from .forms import identity, safe_filename
+from .ingest import DETAIL_MARK, SUBTOTAL_MARK
+from .rollup import Rollup, compute_rollup, load_values
+from .spec import NUMERIC_KINDS, Table
+from .status import unit_status
+from .workspace import Campaign, atomic_write
+
+DETAIL_SHEET = "Chi tiết"
+NARRATIVES_SHEET = "Thuyết minh các đơn vị"
+STATUS_SHEET = "Tình hình nộp báo cáo"
+CHECK_SHEET = "Đối chiếu số liệu"
+
+
+@dataclass
+class ReportResult:
+    workbook: Path
+    rollup: Rollup
+    status: pd.DataFrame
+
+
+def write_reports(campaign: Campaign, units: list[str] | None = None,
+                  out_dir: Path | None = None) -> list[ReportResult]:
+    """Consolidated workbooks for the given units (default: the root), one store read."""
+    data = load_values(campaign)
+    out_dir = out_dir or campaign.folder("reports")
+    results = []
+    for code in units or [campaign.root]:
+        rollup = compute_rollup(campaign, code, data)
+        status = unit_status(campaign, code)
+        path = out_dir / safe_filename(code, f"Tong hop {rollup.unit.name}")
+        atomic_write(path, build_workbook(rollup, status))
+        results.append(ReportResult(path, rollup, status))
+    return results
+
+
+def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
+    campaign, unit = rollup.campaign, rollup.unit
+    spec = campaign.spec
+    ident = identity(campaign, unit, kind="rollup")
+    wb = layout.new_workbook()
+    for table in spec.tables:
+        frame = rollup.tables[table.id]
+        values = {(r, c): frame.at[r, c] for r in frame.index for c in frame.columns}
+        layout.write_table(wb, table, campaign.levels, ident, values)
+    own = rollup.narrative[rollup.narrative["unit"] == unit.code]
+    layout.write_narrative(wb, spec, ident, dict(zip(own["field"], own["text"], strict=True)))
+    _detail_sheets(wb, rollup)
+    _narratives_sheet(wb, rollup)
+    _status_sheet(wb, status)
+    _check_sheet(wb, rollup)
+    layout.write_meta(wb, spec, ident)
+    layout.finish(wb, spec, ident)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _header(ws: Worksheet, title: str, subtitle: str, headers: list[str],
+            widths: list[int], start_col: int = 1, row: int = 1) -> int:
+    """Title, subtitle and one header row; returns the first data row."""
+    last = get_column_letter(start_col + len(headers) - 1)
+    first = get_column_letter(start_col)
+    for r, text, f in ((row, title, layout.font(13, bold=True)),
+                       (row + 1, subtitle, layout.font(12, italic=True))):
+        ws.merge_cells(f"{first}{r}:{last}{r}")
+        cell = ws[f"{first}{r}"]
+        cell.value = text
+        cell.font = f
+        cell.alignment = layout.WRAP_CENTER
+    head = row + 3
+    for j, (text, width) in enumerate(zip(headers, widths, strict=True)):
+        cell = ws.cell(row=head, column=start_col + j, value=text)
+        cell.font = layout.font(11, bold=True)
+        cell.alignment = layout.WRAP_CENTER
+        cell.fill = layout.HEADER_FILL
+        cell.border = layout.BOX
+        ws.column_dimensions[get_column_letter(start_col + j)].width = width
+    ws.row_dimensions[head].height = 45
+    return head + 1
+
+
+def _finish_sheet(ws: Worksheet, head_row: int, last_row: int, first_col: int,
+                  last_col: int, freeze_col: int, landscape: bool = True) -> None:
+    """Frozen headers and names, print area, A4 fitted to width, header row repeated."""
+    ws.freeze_panes = ws.cell(row=head_row + 1, column=freeze_col + 1)
+    area = (f"{get_column_letter(first_col)}1:"
+            f"{get_column_letter(last_col)}{max(last_row, head_row)}")
+    layout.print_setup(ws, area, landscape=landscape, title_rows=f"{head_row}:{head_row}")
+
+
+def _fit_height(ws: Worksheet, row: int, texts: list[tuple[str, float]]) -> None:
+    """Row height for wrapped text: LibreOffice does not grow rows written by openpyxl."""
+    lines = max((len(str(t or "")) // max(int(w * 1.1), 1) + 1 for t, w in texts), default=1)
+    ws.row_dimensions[row].height = max(18, 15 * lines + 3)
+
+
+def _detail_sheets(wb: Workbook, rollup: Rollup) -> None:
+    """Per table: a row per descendant, a subtotal per intermediate unit; keyed for relay."""
+    for table in rollup.campaign.spec.tables:
+        keys = [f"{table.id}.{c.id}" for c in table.columns if c.kind in NUMERIC_KINDS]
+        if keys:
+            _detail_sheet(wb, rollup, table, keys)
+
+
+def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -> None:
+    ws = wb.create_sheet(f"{DETAIL_SHEET} {table.sheet}"[:31])
+    campaign = rollup.campaign
+    columns = {c.id: c for c in table.columns}
+    labels = []
+    for key in keys:
+        column = columns[key.partition(".")[2]]
+        labels.append(f"{column.group} – {column.label}" if column.group else column.label)
+    ws["A1"] = DETAIL_MARK
+    ws.column_dimensions["A"].hidden = True
+    first = _header(ws, f"{table.sheet.upper()} – SỐ LIỆU CHI TIẾT CÁC ĐƠN VỊ",
+                    f"{table.title} – {rollup.unit.name} – năm {campaign.period} "
+                    "(mỗi đơn vị: số liệu ở cấp của mình)",
+                    ["Mã", "Đơn vị", *labels], [9, 30, *([17] * len(labels))], start_col=2)
+    ws.row_dimensions[first - 1].height = 75
+    key_row = first - 2
+    ws.cell(row=key_row, column=1, value=layout.COLUMN_KEYS_MARK)
+    for j, key in enumerate(keys):
+        ws.cell(row=key_row, column=4 + j, value=key)
+    ws.row_dimensions[key_row].hidden = True
+    row = first
+    for code, values, kind in _detail_rows(rollup, keys):
+        unit = campaign.roster[code]
+        ws.cell(row=row, column=1, value=code if kind == "unit" else f"{SUBTOTAL_MARK}:{code}")
+        ws.cell(row=row, column=2, value=code if kind == "unit" else "")
+        ws.cell(row=row, column=3, value=unit.name if kind == "unit" else f"Cộng {unit.name}")
+        for j, v in enumerate(values):
+            ws.cell(row=row, column=4 + j, value=layout._plain(v))
+        for j in range(2, 4 + len(values)):
+            cell = ws.cell(row=row, column=j)
+            cell.border = layout.BOX
+            cell.font = layout.font(11, bold=kind != "unit")
+            if j >= 4:
+                cell.number_format = layout.NUMBER_FORMAT
+            if kind != "unit":
+                cell.fill = layout.TOTAL_FILL
+        row += 1
+    _finish_sheet(ws, first - 1, row - 1, 2, 3 + len(keys), freeze_col=3)
+
+
+def _detail_rows(rollup: Rollup, keys: list[str]) -> list[tuple[str, list[float], str]]:
+    """Units in roster order; after each intermediate unit's block, its subtotal."""
+    roster = rollup.campaign.roster.subtree(rollup.unit.code)
+    detail = rollup.detail[keys]
+    out: list[tuple[str, list[float], str]] = []
+    for child in roster.children(rollup.unit.code):
+        block = [child.code] + [u.code for u in roster.descendants(child.code)]
+        out += [(c, detail.loc[c].tolist(), "unit") for c in block]
+        if len(block) > 1:
+            out.append((child.code, detail.loc[block].sum(min_count=1).tolist(), "subtotal"))
+    return out
+
+
+def _narratives_sheet(wb: Workbook, rollup: Rollup) -> None:
+    spec = rollup.campaign.spec
+    if not spec.narrative:
+        return
+    ws = wb.create_sheet(NARRATIVES_SHEET)
+    first = _header(ws, "THUYẾT MINH CỦA CÁC ĐƠN VỊ",
+                    "Để cán bộ tổng hợp đọc, chọn lọc và biên tập vào báo cáo",
+                    ["Mã", "Đơn vị", "Nội dung", "Thuyết minh của đơn vị"], [9, 28, 34, 90])
+    labels = {f.id: f.label for f in spec.narrative}
+    order = {f.id: i for i, f in enumerate(spec.narrative)}
+    roster = rollup.campaign.roster
+    units = {u.code: i for i, u in enumerate(roster.units())}
+    frame = rollup.narrative.assign(u=rollup.narrative["unit"].map(units),
+                                    f=rollup.narrative["field"].map(order))
+    row = first
+    for rec in frame.sort_values(["f", "u"]).itertuples():
+        values = [rec.unit, roster[rec.unit].name, labels.get(rec.field, rec.field)]
+        for j, v in enumerate(values, start=1):
+            ws.cell(row=row, column=j, value=v)
+        layout.put_text(ws.cell(row=row, column=4), rec.text)
+        for j in range(1, 5):
+            cell = ws.cell(row=row, column=j)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = layout.BOX
+            cell.font = layout.font(11)
+        _fit_height(ws, row, [(values[2], 34), (rec.text, 90)])
+        row += 1
+    _finish_sheet(ws, first - 1, row - 1, 1, 4, freeze_col=2)
+
+
+def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
+    ws = wb.create_sheet(STATUS_SHEET)
+    counts = status["status"].value_counts()
+    summary = "; ".join(f"{k}: {v}" for k, v in counts.items())
+    first = _header(ws, "TÌNH HÌNH NỘP BÁO CÁO", summary,
+                    ["Mã", "Đơn vị", "Cấp", "Đơn vị cấp trên", "Tình trạng", "Thời điểm nhận",
+                     "Tên tệp", "Ghi chú"], [9, 30, 8, 26, 14, 17, 44, 60])
+    for i, rec in enumerate(status.itertuples(index=False)):
+        values = [rec.code, rec.name, rec.level, rec.parent, rec.status,
+                  rec.received_at.replace("T", " ")[:16], rec.file, rec.note]
+        for j, v in enumerate(values, start=1):
+            cell = ws.cell(row=first + i, column=j)
+            layout.put_text(cell, v)
+            cell.border = layout.BOX
+            cell.font = layout.font(11)
+            cell.alignment = Alignment(wrap_text=j in (2, 4, 8), vertical="top")
+        _fit_height(ws, first + i, [(rec.name, 30), (rec.parent, 26), (rec.note, 60)])
+    ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
+    _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
+
+
+def _check_sheet(wb: Workbook, rollup: Rollup) -> None:
+    ws = wb.create_sheet(CHECK_SHEET)
+    note = ("Số liệu chi tiết được dùng để tổng hợp; chênh lệch với số đơn vị đã báo cáo "
+            "được liệt kê dưới đây" if rollup.mismatches else
+            "Không có chênh lệch giữa số liệu tổng hợp của các đơn vị và số liệu chi tiết")
+    first = _header(ws, "ĐỐI CHIẾU SỐ LIỆU", note,
+                    ["Đơn vị", "Biểu", "Nội dung", "Đơn vị báo cáo", "Cộng từ chi tiết"],
+                    [28, 10, 60, 18, 18])
+    roster = rollup.campaign.roster
+    for i, f in enumerate(rollup.mismatches):
+        values = [roster[f.unit].name, f.sheet, f.message, f.found, f.expected]
+        for j, v in enumerate(values, start=1):
+            cell = ws.cell(row=first + i, column=j)
+            layout.put_text(cell, v)
+            cell.border = layout.BOX
+            cell.font = layout.font(11)
+            cell.alignment = Alignment(wrap_text=True, vertical="top",
+                                       horizontal="right" if j > 3 else "left")
+        _fit_height(ws, first + i, [(f.message, 60)])
+    _finish_sheet(ws, first - 1, first - 1 + len(rollup.mismatches), 1, 5, freeze_col=1)
+
+
+def report_units(campaign: Campaign, unit: str | None, all_units: bool) -> list[str]:
+    """The unit asked for, or with ``all_units`` the root and every unit that has units below."""
+    if not all_units:
+        return [unit or campaign.root]
+    roster = campaign.roster.subtree(unit or campaign.root)
+    return [u.code for u in roster.units() if roster.children(u.code)]

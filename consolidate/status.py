@@ -1,0 +1,68 @@
+"""Who has submitted, who is late, missing or rejected, and why.
+
+Derived on demand from the store: the submission that counts for each unit, and
+the files that were rejected for it. A deadline is a date: anything received on
+that day is on time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from .workspace import Campaign
+
+ON_TIME = "Đúng hạn"
+LATE = "Nộp muộn"
+MISSING = "Chưa nộp"
+REJECTED = "Bị từ chối"
+RELAYED = "Qua báo cáo tổng hợp"
+
+LEVEL_NAMES = {"province": "Tỉnh", "district": "Huyện", "commune": "Xã"}
+
+
+def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFrame:
+    """One row per unit of the subtree, in roster order."""
+    roster = campaign.roster.subtree(unit_code or campaign.root)
+    store = campaign.workspace.store
+    current = store.current_submissions(campaign.id).set_index("unit")
+    files = store.files_for(campaign.id)
+    rejected = files[files["status"] == "rejected"].groupby("unit").last()
+    rows = []
+    for unit in roster.units():
+        row = {"code": unit.code, "name": unit.name, "level": LEVEL_NAMES[unit.level],
+               "parent": campaign.roster[unit.parent].name if unit.parent else "",
+               "status": MISSING, "received_at": "", "file": "", "note": ""}
+        if unit.code in current.index:
+            sub = current.loc[unit.code]
+            row.update(received_at=sub["received_at"], file=sub["file_name"],
+                       status=_timeliness(campaign, sub["received_at"]))
+            if sub["source"] == "relay":
+                row.update(status=RELAYED,
+                           note=f"Số liệu lấy từ báo cáo tổng hợp của {roster[sub['via']].name}")
+        elif unit.code in rejected.index:
+            bad = rejected.loc[unit.code]
+            row.update(status=REJECTED, received_at=bad["received_at"], file=bad["name"],
+                       note=_first_error(bad["findings"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _timeliness(campaign: Campaign, received_at: str) -> str:
+    if campaign.deadline is None:
+        return ON_TIME
+    received = dt.datetime.fromisoformat(received_at).date()
+    return LATE if received > campaign.deadline else ON_TIME
+
+
+def _first_error(findings_json: str) -> str:
+    findings = json.loads(findings_json or "[]")
+    errors = [f for f in findings if f.get("severity") == "error"]
+    if not errors:
+        return ""
+    more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
+    first = errors[0]
+    where = f"trang '{first['sheet']}', " if first.get("sheet") else ""
+    return f"{where}{first['message']}{more}"

@@ -1,0 +1,206 @@
+"""A workspace folder and the campaigns it holds.
+
+A campaign (đợt báo cáo) is one form × one period × one root unit. Its settings
+live in the workspace's store; its files live in folders named after it. A custom
+roster is copied into the workspace so the campaign never depends on a file that
+may move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from .errors import ConsolidateError
+from .roster import Roster, Unit, resolve_roster
+from .spec import FormSpec, load_spec
+from .store import Store
+
+STORE_NAME = "consolidate.sqlite"
+
+
+@dataclass
+class Campaign:
+    id: str
+    form_id: str
+    form_version: int
+    period: str
+    root: str
+    deadline: dt.date | None
+    roster_choice: str
+    workspace: Workspace
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def spec(self) -> FormSpec:
+        return load_spec(self.form_id)
+
+    @cached_property
+    def roster(self) -> Roster:
+        """The campaign's part of the tree: the root unit and everything below it."""
+        return self.workspace.full_roster(self.roster_choice).subtree(self.root)
+
+    @property
+    def root_unit(self) -> Unit:
+        return self.roster[self.root]
+
+    @property
+    def levels(self) -> list[str]:
+        """Levels of the whole tree, so a district's form still shows Cấp tỉnh."""
+        return self.workspace.full_roster(self.roster_choice).levels()
+
+    def unit_label(self, code: str) -> str:
+        """'Phường Đức Xuân (mã 01840), Thành phố Bắc Kạn, Tỉnh Bắc Kạn'."""
+        full = self.workspace.full_roster(self.roster_choice)
+        unit = full[code]
+        chain = [a.name for a in full.ancestors(code)]
+        return ", ".join([f"{unit.name} (mã {unit.code})", *chain])
+
+    def deadline_text(self) -> str:
+        if self.deadline is None:
+            return ""
+        return f"trước ngày {self.deadline.day:02d}/{self.deadline.month}/{self.deadline.year}"
+
+    def folder(self, kind: str) -> Path:
+        path = self.workspace.path / kind / self.id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+class Workspace:
+    """The folder of one office's campaigns: store, inbox, archive, outputs."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE_NAME
+
+    @property
+    def exists(self) -> bool:
+        return self.store_path.exists()
+
+    @cached_property
+    def store(self) -> Store:
+        if not self.exists:
+            raise ConsolidateError(
+                f"Thư mục {self.path} chưa có đợt báo cáo nào; hãy chạy 'consolidate init' trước"
+            )
+        return Store(self.store_path)
+
+    @property
+    def inbox(self) -> Path:
+        return self.path / "inbox"
+
+    @property
+    def archive(self) -> Path:
+        return self.path / "archive"
+
+    @contextmanager
+    def lock(self, timeout: float = 30) -> Iterator[None]:
+        """One run at a time per workspace: two runs must never interleave their writes."""
+        lock = FileLock(str(self.path / ".consolidate.lock"))
+        try:
+            with lock.acquire(timeout=timeout):
+                yield
+        except Timeout as exc:
+            raise ConsolidateError(
+                f"Thư mục {self.path} đang được một lệnh khác sử dụng; hãy chờ lệnh đó kết thúc"
+            ) from exc
+
+    def full_roster(self, choice: str) -> Roster:
+        path = self.path / choice
+        return resolve_roster(path if choice not in ("2024", "2025") else choice)
+
+    def campaigns(self) -> list[Campaign]:
+        return [self._campaign(row) for row in self.store.campaigns()]
+
+    def _campaign(self, row: dict[str, Any]) -> Campaign:
+        deadline = dt.date.fromisoformat(row["deadline"]) if row["deadline"] else None
+        return Campaign(row["id"], row["form_id"], row["form_version"], row["period"],
+                        row["root"], deadline, row["roster"], self, row["settings"])
+
+    def campaign(self, campaign_id: str | None = None) -> Campaign:
+        """A campaign by id, or the one most recently created."""
+        campaigns = self.campaigns()
+        if not campaigns:
+            raise ConsolidateError(f"Thư mục {self.path} chưa có đợt báo cáo nào")
+        if campaign_id is None:
+            return campaigns[-1]
+        for c in campaigns:
+            if c.id == campaign_id:
+                return c
+        known = ", ".join(c.id for c in campaigns)
+        raise ConsolidateError(f"Không có đợt báo cáo '{campaign_id}' (các đợt hiện có: {known})")
+
+    def find_campaign(self, form_id: str, period: str) -> Campaign | None:
+        for c in reversed(self.campaigns()):
+            if c.form_id == form_id and c.period == period:
+                return c
+        return None
+
+
+def init_campaign(path: str | Path, form: str, period: str, unit: str,
+                  deadline: dt.date | None = None, roster: str | Path | None = None,
+                  settings: dict[str, Any] | None = None) -> Campaign:
+    """Create (or update) a campaign in a workspace folder; the folder is created if needed."""
+    ws = Workspace(path)
+    ws.path.mkdir(parents=True, exist_ok=True)
+    spec = load_spec(form)
+    choice = _adopt_roster(ws, roster)
+    full = ws.full_roster(choice)
+    if unit not in full:
+        raise ConsolidateError(f"Không có đơn vị mã '{unit}' trong danh mục đơn vị đã chọn")
+    for folder in (ws.inbox, ws.archive):
+        folder.mkdir(exist_ok=True)
+    store = Store(ws.store_path)
+    try:
+        store.add_campaign({
+            "id": f"{spec.id}-{period}-{unit}",
+            "form_id": spec.id, "form_version": spec.version, "period": str(period),
+            "root": unit, "deadline": deadline.isoformat() if deadline else None,
+            "roster": choice, "created_at": now_iso(), "settings": settings or {},
+        })
+    finally:
+        store.close()
+    return ws.campaign(f"{spec.id}-{period}-{unit}")
+
+
+def _adopt_roster(ws: Workspace, roster: str | Path | None) -> str:
+    """'2024'/'2025' for the official trees; a custom file is copied into the workspace."""
+    if roster is None or str(roster) in ("2024", "2025"):
+        return str(roster or "2024")
+    source = Path(roster)
+    resolve_roster(source)  # fail before copying a roster that cannot be read
+    target = ws.path / f"roster{source.suffix.lower()}"
+    if source.resolve() != target.resolve():
+        shutil.copyfile(source, target)
+    return target.name
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write to a temporary name in the same folder, then rename: no half-written outputs."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
