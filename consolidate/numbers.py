@@ -310,6 +310,8 @@ def _round_half_up(value: float | int | Decimal, decimals: int) -> Decimal:
     an arithmetic mistake. Going through repr() keeps 0.125 as typed, not its binary
     approximation. Negative zero is folded into zero so Babel never prints "-0".
     """
+    if hasattr(value, "item"):  # numpy and pandas scalars, as roll-ups produce them
+        value = value.item()
     rounded = Decimal(repr(value) if isinstance(value, float) else value).quantize(
         Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
     )

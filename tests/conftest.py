@@ -1,0 +1,63 @@
+"""Shared fixtures: campaigns in temporary workspaces, forms filled the way a person would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from consolidate.demo import fill_workbook
+from consolidate.forms import generate_forms
+from consolidate.workspace import Campaign, Workspace, init_campaign
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEADLINE = dt.date(2024, 7, 3)
+
+
+@pytest.fixture(scope="session")
+def seed_tables() -> dict[str, Any]:
+    path = SHARED / "seeds" / "tables.yaml"
+    if not path.exists():
+        pytest.skip("../shared/seeds/tables.yaml is not beside this checkout")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def make_campaign(path: Path, unit: str = "058", form: str = "thang-hanh-dong",
+                  roster: str | Path | None = None, period: str = "2024") -> Campaign:
+    campaign = init_campaign(path, form, period, unit, deadline=DEADLINE, roster=roster)
+    generate_forms(campaign)
+    return Workspace(path).campaign(campaign.id)
+
+
+@pytest.fixture
+def district(tmp_path: Path) -> Campaign:
+    """TP Bắc Kạn (058) and its eight wards and communes, blank forms generated."""
+    return make_campaign(tmp_path / "ws")
+
+
+def form_path(campaign: Campaign, code: str) -> Path:
+    return next(campaign.folder("forms").glob(f"{code}_*.xlsx"))
+
+
+Filler = Callable[..., Path]
+
+
+@pytest.fixture
+def fill() -> Filler:
+    """Fill a unit's generated form and drop it in the inbox (optionally with a received time)."""
+
+    def _fill(campaign: Campaign, code: str, answers: dict[str, dict[tuple[str, str], Any]],
+              name: str | None = None, received: dt.datetime | None = None,
+              narrative: dict[str, str] | None = None) -> Path:
+        out = campaign.workspace.inbox / (name or f"{code}.xlsx")
+        fill_workbook(form_path(campaign, code), out, answers, narrative)
+        if received is not None:
+            os.utime(out, (received.timestamp(), received.timestamp()))
+        return out
+
+    return _fill
