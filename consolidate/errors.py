@@ -55,6 +55,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         WARNING, "Ô {cell} ({label}) là dòng được tổng hợp từ cấp dưới; giá trị \"{found}\" "
         "đã nhập vào đây không được tính"
     ),
+    "check-error": (ERROR, "{rule}: {detail}"),
+    "check-warning": (WARNING, "{rule}: {detail}"),
+    "rate-inconsistent": (
+        WARNING, "{label}: kết quả đơn vị ghi là {found}, nhưng tính từ số liệu "
+        "({parts} × {scale}) được {expected}"
+    ),
+    "value-changed": (
+        WARNING, "{label}: {found}, thay đổi hơn {factor} lần so với năm trước ({expected}); "
+        "đề nghị kiểm tra lại"
+    ),
     "rollup-mismatch": (
         WARNING, "{label}: đơn vị báo cáo {found}, nhưng cộng từ số liệu chi tiết được {expected}"
     ),

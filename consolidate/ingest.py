@@ -25,15 +25,19 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from . import layout
+from .checks import run_checks
 from .errors import ERROR, Finding, Report, finding
-from .numbers import ParseError, parse_whole
+from .indicators import parse_target
+from .numbers import ParseError, parse_date, parse_decimal, parse_whole, parse_yes_no
 from .roster import Unit
-from .spec import LEVEL_ROW_IDS, NUMERIC_KINDS, FormSpec, Table
+from .spec import NUMERIC_KINDS, FormSpec, Table
 from .workspace import Campaign, Workspace, atomic_write, now_iso
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 DETAIL_MARK = "#detail"
 SUBTOTAL_MARK = "#subtotal"
+DATA_SHEET = "_data"  # in a consolidated workbook: every cell of the subtree, for the relay
+DATA_COLUMNS = ("unit", "tbl", "row", "col", "num", "text", "sheet", "cell")
 
 Progress = Callable[[int], None]
 Grid = list[list[Any]]
@@ -46,6 +50,7 @@ class Parsed:
     meta: dict[str, str]
     cells: list[tuple[Any, ...]] = field(default_factory=list)  # (tbl,row,col,num,text,sheet,cell)
     relays: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    stated: list[tuple[Any, ...]] = field(default_factory=list)  # a roll-up's own figures
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -109,6 +114,25 @@ def _at(grid: Grid, i: int, j: int) -> Any:
 # --------------------------------------------------------------------------- parsing
 
 
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "count": parse_whole, "money": parse_whole, "decimal": parse_decimal,
+    "yes_no": parse_yes_no, "date": parse_date, "target": parse_target,
+}
+
+
+def to_cell(kind: str, value: Any) -> tuple[Any, Any]:
+    """A parsed value as the store keeps it: (num, text)."""
+    if kind == "yes_no":
+        return int(value), ("Có" if value else "Không")
+    if kind == "date":
+        return None, value.isoformat()
+    if kind == "target":
+        return value.value, str(value)
+    if kind in ("count", "money", "decimal"):
+        return value, None
+    return None, str(value).strip()
+
+
 class Reader:
     """Reads one workbook against one campaign's spec, collecting findings."""
 
@@ -119,16 +143,20 @@ class Reader:
 
     def parse(self, grids: dict[str, Grid], meta: dict[str, str], unit: Unit) -> Parsed:
         parsed = Parsed(meta)
-        rollup = meta.get("kind") == "rollup"
+        if meta.get("kind") == "rollup":
+            self._read_rollup(grids, unit, parsed)
+            return parsed
+        where: dict[tuple[str, str, str], tuple[str, str]] = {}
         for table in self.spec.tables:
-            self._read_table(grids, table, unit, rollup, parsed)
+            self._read_table(grids, table, unit, parsed, where)
         self._read_narrative(grids, parsed)
-        if rollup:
-            self._read_detail(grids, unit, parsed)
+        values = {(c[0], c[1], c[2]): c[3] for c in parsed.cells if c[3] is not None}
+        parsed.findings += run_checks(self.spec, values, unit.code, self.file, where)
         return parsed
 
-    def _read_table(self, grids: dict[str, Grid], table: Table, unit: Unit, rollup: bool,
-                    parsed: Parsed) -> None:
+    def _read_table(self, grids: dict[str, Grid], table: Table, unit: Unit, parsed: Parsed,
+                    where: dict[tuple[str, str, str], tuple[str, str]],
+                    stated: bool = False) -> None:
         found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
         if found is None:
             parsed.findings.append(finding("sheet-missing", file=self.file, expected=table.sheet,
@@ -136,47 +164,53 @@ class Reader:
             return
         sheet, grid = found
         rows, cols = key_index(grid)
+        missing = [c for c in table.columns if c.id not in cols]
+        for column in missing:
+            parsed.findings.append(finding("column-missing", file=self.file, sheet=sheet,
+                                           unit=unit.code, expected=column.label))
         for row in table.rows(self.campaign.levels):
-            if row.is_total:
+            if row.is_total or (table.kind == "list" and row.id not in rows):
                 continue
             if row.id not in rows:
                 parsed.findings.append(finding("row-missing", file=self.file, sheet=sheet,
                                                expected=row.label, unit=unit.code))
                 continue
-            own = layout.is_input(row, unit.level)
             for column in table.columns:
-                if column.id not in cols:
-                    parsed.findings.append(finding(
-                        "column-missing", file=self.file, sheet=sheet, unit=unit.code,
-                        expected=column.label))
+                if column in missing:
                     continue
                 i, j = rows[row.id], cols[column.id]
-                label = f"{table.sheet}, {row.label}, {column.label}"
-                self._read_value(_at(grid, i, j), table.kind(row, column), own or rollup,
-                                 (table.id, row.id, column.id, sheet, cell_ref(i, j), label),
-                                 unit, parsed)
+                kind = table.kind_of(row, column)
+                counted = stated or table.accepts(row, column, unit.level)
+                if stated and kind not in NUMERIC_KINDS:
+                    continue
+                label = f"{table.sheet}, {layout.label_text(row).splitlines()[0]}, {column.label}"
+                cell = self._read_value(_at(grid, i, j), kind, counted,
+                                        (table.id, row.id, column.id, sheet, cell_ref(i, j),
+                                         label), unit, parsed)
+                if cell:
+                    where[(table.id, row.id, column.id)] = (sheet, cell_ref(i, j))
 
     def _read_value(self, raw: Any, kind: str, counted: bool, where: tuple[str, ...],
-                    unit: Unit, parsed: Parsed) -> None:
+                    unit: Unit, parsed: Parsed) -> bool:
         tbl, row, col, sheet, ref, label = where
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return
+            return False
         if not counted:
             parsed.findings.append(finding("value-in-computed-cell", file=self.file, sheet=sheet,
                                            cell=ref, found=raw, label=label, unit=unit.code))
-            return
-        if kind not in NUMERIC_KINDS:
-            parsed.cells.append((tbl, row, col, None, str(raw), sheet, ref))
-            return
+            return False
+        parser = PARSERS.get(kind)
         try:
-            value = parse_whole(raw)
+            value = parser(raw) if parser else raw
         except ParseError as exc:
             parsed.findings.append(finding("value-not-number", file=self.file, sheet=sheet,
                                            cell=ref, found=raw, expected=exc.expected,
                                            label=label, unit=unit.code))
-            return
-        if value is not None:
-            parsed.cells.append((tbl, row, col, value, None, sheet, ref))
+            return False
+        if value is None:
+            return False
+        parsed.cells.append((tbl, row, col, *to_cell(kind, value), sheet, ref))
+        return True
 
     def _read_narrative(self, grids: dict[str, Grid], parsed: Parsed) -> None:
         found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
@@ -191,33 +225,36 @@ class Reader:
                     parsed.cells.append(("narrative", item.id, "text", None, str(value).strip(),
                                          sheet, cell_ref(rows[item.id], 2)))
 
-    def _read_detail(self, grids: dict[str, Grid], unit: Unit, parsed: Parsed) -> None:
-        """A roll-up carries its descendants' own-level figures, a sheet per table: relay them."""
-        below = {u.code: u for u in self.campaign.roster.subtree(unit.code).descendants(unit.code)}
-        for sheet, grid in grids.items():
-            if grid and grid[0] and str(grid[0][0]).strip() == DETAIL_MARK:
-                self._read_detail_sheet(sheet, grid, unit, below, parsed)
-
-    def _read_detail_sheet(self, sheet: str, grid: Grid, unit: Unit, below: dict[str, Unit],
-                           parsed: Parsed) -> None:
-        rows, cols = key_index(grid)
-        for code, i in rows.items():
-            if code.startswith("#"):
+    def _read_rollup(self, grids: dict[str, Grid], unit: Unit, parsed: Parsed) -> None:
+        """A consolidated workbook: the unit's own and its descendants' cells from the data
+        sheet (relay), and the figures it states in its tables, to reconcile with detail."""
+        data = grids.get(DATA_SHEET)
+        if not data:
+            parsed.findings.append(finding("sheet-missing", file=self.file, unit=unit.code,
+                                           expected=DATA_SHEET))
+            return
+        members = {u.code for u in self.campaign.roster.subtree(unit.code).units()}
+        for i, rec in enumerate(data[1:], start=1):
+            code = _text(rec[0]) if rec else ""
+            if not code:
                 continue
-            desc = below.get(code)
-            if desc is None:
-                parsed.findings.append(finding("unit-unknown", file=self.file, sheet=sheet,
+            if code not in members:
+                parsed.findings.append(finding("unit-unknown", file=self.file, sheet=DATA_SHEET,
                                                cell=cell_ref(i, 0), found=code,
-                                               expected=f"đơn vị trực thuộc {unit.name}"))
+                                               expected=f"{unit.name} và đơn vị trực thuộc"))
                 continue
-            relay = Parsed(parsed.meta)
-            for key, j in cols.items():
-                tbl, _, col = key.partition(".")
-                self._read_value(_at(grid, i, j), "count", True,
-                                 (tbl, LEVEL_ROW_IDS[desc.level], col, sheet, cell_ref(i, j),
-                                  f"{sheet}, {desc.name}, {key}"), desc, relay)
-            parsed.findings.extend(relay.findings)
-            parsed.relays.setdefault(code, []).extend(relay.cells)
+            num = rec[4] if len(rec) > 4 and rec[4] not in ("", None) else None
+            text = _text(rec[5]) if len(rec) > 5 and rec[5] not in ("", None) else None
+            cell = (_text(rec[1]), _text(rec[2]), _text(rec[3]), num, text,
+                    _text(rec[6]) if len(rec) > 6 else "", _text(rec[7]) if len(rec) > 7 else "")
+            target = parsed.cells if code == unit.code else parsed.relays.setdefault(code, [])
+            target.append(cell)
+        stated = Parsed(parsed.meta)
+        for table in self.spec.tables:
+            if table.kind != "list":
+                self._read_table(grids, table, unit, stated, {}, stated=True)
+        parsed.findings += stated.findings
+        parsed.stated = stated.cells
 
 
 # --------------------------------------------------------------------------- the run
@@ -371,3 +408,6 @@ def _store_submission(store: Any, db: Any, campaign: Campaign, unit: Unit, parse
     for code, cells in parsed.relays.items():
         store.add_submission(db, {**base, "unit": code, "source": "relay", "via": unit.code},
                              cells)
+    if parsed.stated:
+        store.add_submission(db, {**base, "unit": unit.code, "source": "stated", "via": None},
+                             parsed.stated)

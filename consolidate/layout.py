@@ -20,7 +20,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .spec import LEVEL_ORDER, NUMERIC_KINDS, Column, FormSpec, Row, Table
+from .spec import NUMERIC_KINDS, FormSpec, Row, Table
 
 META_SHEET = "_meta"
 NARRATIVE_SHEET = "Thuyết minh"
@@ -60,15 +60,6 @@ class Identity:
 
 def font(size: int = 12, bold: bool = False, italic: bool = False) -> Font:
     return Font(name=FONT, size=size, bold=bold, italic=italic)
-
-
-def is_input(row: Row, unit_level: str) -> bool:
-    """Level rows at or above the unit's level are its own entries; lower ones are rolled up."""
-    if row.is_total:
-        return False
-    if row.level is None:
-        return True
-    return LEVEL_ORDER.index(row.level) <= LEVEL_ORDER.index(unit_level)
 
 
 def new_workbook() -> Workbook:
@@ -124,38 +115,87 @@ def print_setup(ws: Worksheet, area: str, landscape: bool = True,
         ws.print_title_rows = title_rows
 
 
+FORMATS = {
+    "count": NUMBER_FORMAT, "money": NUMBER_FORMAT, "decimal": "#,##0.00",
+    "text": "@", "target": "@", "date": "dd/mm/yyyy", "yes_no": "@",
+}
+ALIGN = {"count": "right", "money": "right", "decimal": "right", "date": "center",
+         "yes_no": "center"}
+
+
+def first_data_column(table: Table) -> int:
+    """Column B holds labels; a table with units (ĐVT) shows them in column C."""
+    return 4 if table.has_units else 3
+
+
+def label_text(row: Row) -> str:
+    """A row's label; an indicator also says how it is computed, so the clerk knows the parts."""
+    ind = row.indicator
+    if ind is None:
+        return row.label
+    if ind.kind == "share":
+        return f"{row.label}\n(Cấp xã trả lời Có/Không: {ind.numerator})"
+    scale = "1.000" if ind.scale == 1000 else "100"
+    return f"{row.label}\n(Tử số: {ind.numerator}; Mẫu số: {ind.denominator}; × {scale})"
+
+
+def _validations(ws: Worksheet) -> dict[str, DataValidation]:
+    common = {"allow_blank": True, "showErrorMessage": True,
+              "errorTitle": "Giá trị không hợp lệ", "showInputMessage": True}
+    made = {
+        "whole": DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="0", promptTitle="Nhập số liệu",
+            error="Nhập số nguyên không âm (ví dụ 700 hoặc 4930000). Kinh phí tính bằng đồng.",
+            prompt="Số nguyên, không âm; kinh phí tính bằng đồng.", **common),
+        "decimal": DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1="0",
+            error="Nhập một số không âm, dấu phẩy là dấu thập phân (ví dụ 11,8).",
+            promptTitle="Nhập số liệu", prompt="Số không âm, ví dụ 11,8", **common),
+        "yes_no": DataValidation(
+            type="list", formula1='"Có,Không"', error="Chọn Có hoặc Không.",
+            promptTitle="Chọn", prompt="Có hoặc Không", **common),
+    }
+    return made
+
+
+VALIDATION_OF = {"count": "whole", "money": "whole", "decimal": "decimal", "yes_no": "yes_no"}
+
+
 def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
-                values: Mapping[tuple[str, str], Any] | None = None) -> Worksheet:
-    """One table sheet: title, identity, grouped headers, rows, total; inputs unlocked."""
+                values: Mapping[tuple[str, str], Any] | None = None,
+                extra: tuple[str, Mapping[str, Any]] | None = None) -> Worksheet:
+    """One table sheet: title, identity, headers, rows (total last); inputs unlocked.
+
+    ``extra`` is a read-only column after the keyed ones (an evaluation, say): shown to
+    the reader, never read back.
+    """
     ws = wb.create_sheet(table.sheet)
     rows = table.rows(levels)
-    ncols = len(table.columns)
-    last_col = get_column_letter(2 + ncols)
+    first_col = first_data_column(table)
+    last_col = get_column_letter(first_col + len(table.columns) - 1 + (1 if extra else 0))
     _table_header(ws, table, ident, last_col)
-    _column_headers(ws, table, last_col)
-    validation = DataValidation(
-        type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-        showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
-        error="Nhập số nguyên không âm (ví dụ 700 hoặc 4930000). Kinh phí tính bằng đồng.",
-        showInputMessage=True, promptTitle="Nhập số liệu",
-        prompt="Số nguyên, không âm; kinh phí tính bằng đồng.",
-    )
-    ws.add_data_validation(validation)
+    _column_headers(ws, table, first_col)
+    validations = _validations(ws)
     level_rows = [r for r in rows if not r.is_total]
     for i, row in enumerate(rows):
         excel_row = FIRST_DATA_ROW + i
-        _write_row(ws, table, row, excel_row, ident.unit_level, validation, values)
+        _write_row(ws, table, row, excel_row, ident.unit_level, validations, values)
         if row.is_total and values is None:
             _total_formulas(ws, table, excel_row, len(level_rows))
+    for dv in validations.values():
+        if dv.sqref.ranges:  # an empty validation makes Excel offer to repair the file
+            ws.add_data_validation(dv)
+    if extra:
+        _extra_column(ws, table, rows, first_col + len(table.columns), extra)
     last_row = FIRST_DATA_ROW + len(rows) - 1
     note = ws.cell(row=last_row + 2, column=2, value=(
-        "Ghi chú: ô màu vàng là ô nhập số liệu; dòng màu xám do đơn vị cấp trên tổng hợp; "
-        "\"-\" là không có."))
+        "Ghi chú: ô màu vàng là ô nhập số liệu; ô màu xám do đơn vị cấp trên tổng hợp "
+        "hoặc không áp dụng cho cấp này; \"-\" là không có."))
     note.font = font(11, italic=True)
-    ws.freeze_panes = f"C{FIRST_DATA_ROW}"
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=first_col).coordinate
     ws.protection.sheet = True
     print_setup(ws, f"B1:{last_col}{last_row + 2}",
-                 title_rows=f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
+                title_rows=f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
     return ws
 
 
@@ -163,7 +203,8 @@ def _table_header(ws: Worksheet, table: Table, ident: Identity, last_col: str) -
     ws["A1"] = TABLE_MARK + table.id
     ws.column_dimensions["A"].hidden = True
     ws.column_dimensions["A"].width = 8
-    ws.column_dimensions["B"].width = 24
+    label_width = {"levels": 24, "list": 7}.get(table.kind, 58)
+    ws.column_dimensions["B"].width = label_width
     ws["B1"] = table.sheet
     ws["B1"].font = font(12, bold=True)
     headings = [
@@ -182,13 +223,22 @@ def _table_header(ws: Worksheet, table: Table, ident: Identity, last_col: str) -
     ws.row_dimensions[3].height = 30
 
 
-def _column_headers(ws: Worksheet, table: Table, last_col: str) -> None:
+COLUMN_WIDTHS = {"money": 18, "count": 14, "decimal": 14, "text": 34, "target": 16,
+                 "date": 14, "yes_no": 11}
+
+
+def _column_headers(ws: Worksheet, table: Table, first_col: int) -> None:
     top, bottom = HEADER_ROWS
     ws.cell(row=KEY_ROW, column=1, value=COLUMN_KEYS_MARK)
     ws.row_dimensions[KEY_ROW].hidden = True
     ws.merge_cells(f"B{top}:B{bottom}")
-    ws.cell(row=top, column=2, value="Cấp tổ chức" if table.has_level_rows else "Nội dung")
-    col = 3
+    ws.cell(row=top, column=2, value={"levels": "Cấp tổ chức", "list": "STT"}.get(
+        table.kind, "Nội dung"))
+    if table.has_units:
+        ws.merge_cells(f"C{top}:C{bottom}")
+        ws.cell(row=top, column=3, value="ĐVT")
+        ws.column_dimensions["C"].width = 8
+    col = first_col
     for group, cols in table.groups():
         if group is not None:
             ws.cell(row=top, column=col, value=group)
@@ -201,7 +251,7 @@ def _column_headers(ws: Worksheet, table: Table, last_col: str) -> None:
             if group is None:
                 ws.merge_cells(start_row=top, start_column=col, end_row=bottom, end_column=col)
                 ws.cell(row=top, column=col, value=c.label)
-            ws.column_dimensions[get_column_letter(col)].width = 18 if c.kind == "money" else 14
+            ws.column_dimensions[get_column_letter(col)].width = COLUMN_WIDTHS[c.kind]
             col += 1
     longest = max((len(g or "") for g, _ in table.groups()), default=0)
     ws.row_dimensions[top].height = 48 if longest > 60 else 33
@@ -215,25 +265,57 @@ def _column_headers(ws: Worksheet, table: Table, last_col: str) -> None:
 
 
 def _write_row(ws: Worksheet, table: Table, row: Row, excel_row: int, unit_level: str,
-               validation: DataValidation, values: Mapping[tuple[str, str], Any] | None) -> None:
-    ws.row_dimensions[excel_row].height = 22
+               validations: dict[str, DataValidation],
+               values: Mapping[tuple[str, str], Any] | None) -> None:
+    text = label_text(row)
+    ws.row_dimensions[excel_row].height = 22 if "\n" not in text else 48
     ws.cell(row=excel_row, column=1, value=row.id)
-    label = ws.cell(row=excel_row, column=2, value=row.label)
+    label = ws.cell(row=excel_row, column=2, value=text)
     label.font = font(12, bold=row.is_total)
     label.border = BOX
-    label.alignment = Alignment(vertical="center", wrap_text=True)
-    editable = is_input(row, unit_level)
+    label.alignment = Alignment(vertical="center", wrap_text=True,
+                                horizontal="center" if table.kind == "list" else None)
+    if table.has_units:
+        unit = ws.cell(row=excel_row, column=3, value=row.unit)
+        unit.border = BOX
+        unit.alignment = WRAP_CENTER
+        unit.font = font(11)
+    any_input = False
     for j, column in enumerate(table.columns):
-        cell = ws.cell(row=excel_row, column=3 + j)
-        _style_value_cell(cell, table, row, column, editable)
+        cell = ws.cell(row=excel_row, column=first_data_column(table) + j)
+        kind = table.kind_of(row, column)
+        editable = table.accepts(row, column, unit_level)
+        any_input |= editable
+        _style_value_cell(cell, kind, row.is_total, editable)
         if values is not None:
-            cell.value = _plain(values.get((row.id, column.id)))
-        if editable:
-            validation.add(cell)
-    if not editable and not row.is_total:
+            value = _plain(values.get((row.id, column.id)))
+            if kind in NUMERIC_KINDS or kind == "decimal":
+                cell.value = value
+            else:
+                put_text(cell, value)
+        if editable and kind in VALIDATION_OF:
+            validations[VALIDATION_OF[kind]].add(cell)
+    if not any_input and not row.is_total:
         label.fill = COMPUTED_FILL
     if row.is_total:
         label.fill = TOTAL_FILL
+
+
+def _extra_column(ws: Worksheet, table: Table, rows: list[Row], col: int,
+                  extra: tuple[str, Mapping[str, Any]]) -> None:
+    title, by_row = extra
+    top, bottom = HEADER_ROWS
+    ws.merge_cells(start_row=top, start_column=col, end_row=bottom, end_column=col)
+    head = ws.cell(row=top, column=col, value=title)
+    for r in (top, bottom):
+        c = ws.cell(row=r, column=col)
+        c.font, c.alignment, c.fill, c.border = font(11, bold=True), WRAP_CENTER, HEADER_FILL, BOX
+    head.value = title
+    ws.column_dimensions[get_column_letter(col)].width = 13
+    for i, row in enumerate(rows):
+        cell = ws.cell(row=FIRST_DATA_ROW + i, column=col)
+        put_text(cell, by_row.get(row.id))
+        cell.border, cell.font, cell.alignment = BOX, font(12, bold=True), WRAP_CENTER
 
 
 def _plain(value: Any) -> Any:
@@ -253,25 +335,25 @@ def put_text(cell: Any, text: Any) -> None:
         cell.data_type = "s"
 
 
-def _style_value_cell(cell: Any, table: Table, row: Row, column: Column, editable: bool) -> None:
-    numeric = table.kind(row, column) in NUMERIC_KINDS
+def _style_value_cell(cell: Any, kind: str, total: bool, editable: bool) -> None:
     cell.border = BOX
-    cell.font = font(12, bold=row.is_total)
-    cell.number_format = NUMBER_FORMAT if numeric else "@"
-    cell.alignment = Alignment(horizontal="right" if numeric else "left", vertical="center")
+    cell.font = font(12, bold=total)
+    cell.number_format = FORMATS[kind]
+    cell.alignment = Alignment(horizontal=ALIGN.get(kind, "left"), vertical="center",
+                               wrap_text=kind == "text")
     if editable:
         cell.fill = INPUT_FILL
         cell.protection = UNLOCKED
     else:
-        cell.fill = TOTAL_FILL if row.is_total else COMPUTED_FILL
+        cell.fill = TOTAL_FILL if total else COMPUTED_FILL
 
 
 def _total_formulas(ws: Worksheet, table: Table, total_row: int, n_level_rows: int) -> None:
     first, last = FIRST_DATA_ROW, FIRST_DATA_ROW + n_level_rows - 1
     for j, column in enumerate(table.columns):
         if column.kind in NUMERIC_KINDS:
-            letter = get_column_letter(3 + j)
-            ws.cell(row=total_row, column=3 + j,
+            letter = get_column_letter(first_data_column(table) + j)
+            ws.cell(row=total_row, column=first_data_column(table) + j,
                     value=f'=IF(COUNT({letter}{first}:{letter}{last})=0,"",'
                           f"SUM({letter}{first}:{letter}{last}))")
 

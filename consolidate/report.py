@@ -8,6 +8,7 @@ along so the province can check them.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import layout
 from .forms import identity, safe_filename
-from .ingest import DETAIL_MARK, SUBTOTAL_MARK
+from .ingest import DATA_COLUMNS, DATA_SHEET, DETAIL_MARK, SUBTOTAL_MARK
+from .numbers import format_date_short
 from .rollup import Rollup, compute_rollup, load_values
 from .spec import NUMERIC_KINDS, Table
 from .status import unit_status
@@ -30,6 +32,7 @@ DETAIL_SHEET = "Chi tiết"
 NARRATIVES_SHEET = "Thuyết minh các đơn vị"
 STATUS_SHEET = "Tình hình nộp báo cáo"
 CHECK_SHEET = "Đối chiếu số liệu"
+FINDINGS_SHEET = "Kiểm tra số liệu"
 
 
 @dataclass
@@ -60,15 +63,22 @@ def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
     ident = identity(campaign, unit, kind="rollup")
     wb = layout.new_workbook()
     for table in spec.tables:
+        if table.kind == "list":
+            _list_sheet(wb, rollup, table)
+            continue
         frame = rollup.tables[table.id]
         values = {(r, c): frame.at[r, c] for r in frame.index for c in frame.columns}
-        layout.write_table(wb, table, campaign.levels, ident, values)
+        extra = ("Đánh giá", frame["danh_gia"].to_dict()) if "danh_gia" in frame else None
+        layout.write_table(wb, table, campaign.levels, ident, values, extra)
     own = rollup.narrative[rollup.narrative["unit"] == unit.code]
     layout.write_narrative(wb, spec, ident, dict(zip(own["field"], own["text"], strict=True)))
     _detail_sheets(wb, rollup)
     _narratives_sheet(wb, rollup)
     _status_sheet(wb, status)
     _check_sheet(wb, rollup)
+    _findings_sheet(wb, rollup)
+    if campaign.workspace.full_roster(campaign.roster_choice)[unit.code].parent:
+        _data_sheet(wb, rollup)
     layout.write_meta(wb, spec, ident)
     layout.finish(wb, spec, ident)
     buffer = io.BytesIO()
@@ -247,6 +257,75 @@ def _check_sheet(wb: Workbook, rollup: Rollup) -> None:
                                        horizontal="right" if j > 3 else "left")
         _fit_height(ws, first + i, [(f.message, 60)])
     _finish_sheet(ws, first - 1, first - 1 + len(rollup.mismatches), 1, 5, freeze_col=1)
+
+
+def _list_sheet(wb: Workbook, rollup: Rollup, table: Table) -> None:
+    """A list table of the whole subtree, each row with its unit (e.g. Phụ lục 01)."""
+    ws = wb.create_sheet(table.sheet)
+    ws["A1"] = layout.TABLE_MARK + table.id
+    ws.column_dimensions["A"].hidden = True
+    frame = rollup.lists[table.id]
+    labels = [c.label for c in table.columns]
+    widths = [layout.COLUMN_WIDTHS[c.kind] + (20 if c.id == "ten" else 0) for c in table.columns]
+    first = _header(ws, table.title.upper(), f"{rollup.unit.name} – năm {rollup.campaign.period}",
+                    ["STT", "Đơn vị", *labels], [6, 24, *widths], start_col=2)
+    for i, rec in enumerate(frame.itertuples(index=False)):
+        row = first + i
+        values = [i + 1, rec.unit_name, *[_list_value(c.kind, getattr(rec, c.id))
+                                          for c in table.columns]]
+        for j, v in enumerate(values, start=2):
+            cell = ws.cell(row=row, column=j)
+            layout.put_text(cell, v) if j > 2 else setattr(cell, "value", v)
+            cell.border, cell.font = layout.BOX, layout.font(11)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _fit_height(ws, row, [(getattr(rec, c.id), w) for c, w in zip(table.columns, widths,
+                                                                        strict=True)])
+    _finish_sheet(ws, first - 1, first - 1 + len(frame), 2, 3 + len(labels), freeze_col=3)
+
+
+def _list_value(kind: str, value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if kind == "date":
+        return format_date_short(dt.date.fromisoformat(str(value)))
+    return value
+
+
+def _findings_sheet(wb: Workbook, rollup: Rollup) -> None:
+    """The spec's cross-field checks on every roll-up: slips to look at before signing."""
+    if not rollup.campaign.spec.checks and not rollup.findings:
+        return
+    ws = wb.create_sheet(FINDINGS_SHEET)
+    note = (f"{len(rollup.findings)} điểm cần kiểm tra" if rollup.findings
+            else "Số liệu tổng hợp thỏa mãn mọi quy tắc kiểm tra của biểu mẫu")
+    first = _header(ws, "KIỂM TRA SỐ LIỆU", note, ["Đơn vị", "Mức độ", "Nội dung"],
+                    [28, 12, 100])
+    roster = rollup.campaign.roster
+    for i, f in enumerate(rollup.findings):
+        values = [roster[f.unit].name, "Lỗi" if f.severity == "error" else "Cảnh báo", f.message]
+        for j, v in enumerate(values, start=1):
+            cell = ws.cell(row=first + i, column=j)
+            layout.put_text(cell, v)
+            cell.border, cell.font = layout.BOX, layout.font(11)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        _fit_height(ws, first + i, [(f.message, 100)])
+    _finish_sheet(ws, first - 1, first - 1 + len(rollup.findings), 1, 3, freeze_col=1)
+
+
+def _data_sheet(wb: Workbook, rollup: Rollup) -> None:
+    """Every cell of the subtree in long form, hidden: what the level above relays."""
+    ws = wb.create_sheet(DATA_SHEET)
+    ws.append(list(DATA_COLUMNS))
+    store = rollup.campaign.workspace.store
+    cells = store.cells_of(rollup.submissions["id"].tolist()).merge(
+        rollup.submissions[["id", "unit"]], left_on="submission", right_on="id")
+    for rec in cells.itertuples(index=False):
+        num = None if pd.isna(rec.num) else rec.num
+        ws.append([rec.unit, rec.tbl, rec.row, rec.col, num, None, rec.sheet, rec.cell])
+        if rec.text is not None:
+            layout.put_text(ws.cell(row=ws.max_row, column=6), rec.text)
+    ws.sheet_state = "veryHidden"
+    ws.protection.sheet = True
 
 
 def report_units(campaign: Campaign, unit: str | None, all_units: bool) -> list[str]:

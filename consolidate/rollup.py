@@ -1,16 +1,22 @@
 """Roll up a unit's figures from its own submission and its descendants', with pandas.
 
-The rules are DESIGN.md's, decided by each element's kind and by the level rows:
+The rules are DESIGN.md's, decided by each table's and element's kind:
 
-* rows for levels at or above the unit's level are the unit's own entries;
-* the row of each level below is the sum of the own-level rows of the unit's
-  descendants at that level (Cấp xã of a district = sum of its communes' Cấp xã);
-* the total row is the sum of the level rows;
-* a sum over nothing is "no figure" (``NaN``, printed "-"), never a silent 0.
+* level tables: rows for levels at or above the unit's level are its own entries;
+  the row of each level below is the sum of the own-level rows of its descendants
+  at that level; the total row is the sum of the level rows;
+* field tables (counts by row): the sum over the unit and all its descendants; the
+  spec's ``entered_by`` keeps each figure entered at one level only;
+* rates: recomputed at every level from the summed numerator and denominator,
+  never an average of rates; shares of units: units answering "Có" over units
+  answering; targets: the unit's own; previous year: the previous campaign's
+  roll-up when the workspace holds it, else what the unit typed;
+* lists: concatenated, each row tagged with its unit; text: collected per unit;
+* a sum over nothing is "no figure" (NaN, printed "-"), never a silent 0.
 
 When a unit sent a roll-up of its own (relay) and the detail below it is also
 known, the detail wins and each difference with the unit's stated figures is
-listed (đối chiếu số liệu).
+listed (đối chiếu số liệu). The spec's cross-field checks run on the roll-up too.
 """
 
 from __future__ import annotations
@@ -19,13 +25,17 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .checks import changes, indicator_parts, run_checks
 from .errors import Finding, finding
+from .indicators import evaluate, parse_target, rate
 from .numbers import format_number
 from .roster import Roster, Unit
-from .spec import LEVEL_ORDER, LEVEL_ROW_IDS, NUMERIC_KINDS, TOTAL_ROW_ID, FormSpec
+from .spec import LEVEL_ORDER, LEVEL_ROW_IDS, NUMERIC_KINDS, TOTAL_ROW_ID, FormSpec, Table
 from .workspace import Campaign
 
 ROW_LEVEL = {row: level for level, row in LEVEL_ROW_IDS.items()}
+Key = tuple[str, str, str]
+Data = tuple[pd.DataFrame, pd.DataFrame]
 
 
 @dataclass
@@ -34,24 +44,28 @@ class Rollup:
 
     campaign: Campaign
     unit: Unit
-    tables: dict[str, pd.DataFrame]  # per table: index row ids (total last), columns col ids
+    tables: dict[str, pd.DataFrame]  # per table: index row ids, columns column ids
+    lists: dict[str, pd.DataFrame]  # per list table: unit, unit_name and the columns
     detail: pd.DataFrame  # one row per descendant: own-level figures, columns "tbl.col"
     narrative: pd.DataFrame  # unit, field, text
     submissions: pd.DataFrame  # the submission that counts, per unit of the subtree
+    values: dict[Key, float] = field(default_factory=dict)
+    previous: dict[Key, float] | None = None  # the same unit's values a period earlier
     mismatches: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # checks on the roll-up
 
-    def value(self, table: str, row: str, column: str) -> float | None:
+    def value(self, table: str, row: str, column: str) -> float | str | None:
         """One figure of the roll-up; None where nobody reported anything."""
         v = self.tables[table].at[row, column]
-        return None if pd.isna(v) else v
+        return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
 
 
-def _level_rank(level: str | None) -> int:
+def _rank(level: str | None) -> int:
     return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else -1
 
 
-def load_values(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Current submissions and their cells, joined with each unit's level."""
+def load_values(campaign: Campaign) -> Data:
+    """Current submissions and their cells, joined with each unit's level and table kind."""
     store = campaign.workspace.store
     subs = store.current_submissions(campaign.id)
     cells = store.cells_of(subs["id"].tolist())
@@ -59,51 +73,188 @@ def load_values(campaign: Campaign) -> tuple[pd.DataFrame, pd.DataFrame]:
     levels = {u.code: u.level for u in campaign.roster.units()}
     cells["unit_level"] = cells["unit"].map(levels)
     cells["row_level"] = cells["row"].map(ROW_LEVEL)
+    kinds = {t.id: t.kind for t in campaign.spec.tables}
+    cells["kind"] = cells["tbl"].map(kinds)
+    cells["num"] = pd.to_numeric(cells["num"], errors="coerce")
     return subs, cells
 
 
-def compute_rollup(campaign: Campaign, unit_code: str | None = None,
-                   data: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> Rollup:
+def previous_campaign(campaign: Campaign) -> Campaign | None:
+    """The same form and root a period earlier, if this workspace holds it."""
+    if not campaign.period.isdigit():
+        return None
+    earlier = str(int(campaign.period) - 1)
+    for other in campaign.workspace.campaigns():
+        if (other.form_id, other.root, other.period) == (campaign.form_id, campaign.root,
+                                                         earlier):
+            return other
+    return None
+
+
+def compute_rollup(campaign: Campaign, unit_code: str | None = None, data: Data | None = None,
+                   with_previous: bool = True) -> Rollup:
     """The roll-up of one unit (default: the campaign's root)."""
     subs, cells = data if data is not None else load_values(campaign)
     roster = campaign.roster.subtree(unit_code or campaign.root)
     unit = roster.roots()[0]
     members = {u.code for u in roster.units()}
-    below = members - {unit.code}
     cells = cells[cells["unit"].isin(members)]
-    numeric = cells[cells["num"].notna()]
-    own_level = numeric[numeric["row_level"] == numeric["unit_level"]]
-    tables = _tables(campaign, unit, numeric, own_level[own_level["unit"].isin(below)])
-    return Rollup(
-        campaign=campaign, unit=unit, tables=tables,
-        detail=_detail(campaign.spec, roster, own_level[own_level["unit"].isin(below)]),
+    previous = _previous_values(campaign, unit.code) if with_previous else None
+    values = unit_values(campaign, roster, unit, cells, previous)
+    own_level = _own_level(cells)
+    below = own_level[own_level["unit"] != unit.code]
+    rollup = Rollup(
+        campaign=campaign, unit=unit,
+        tables=_tables(campaign, unit, values, cells),
+        lists=_lists(campaign.spec, roster, cells),
+        detail=_detail(campaign.spec, roster, below),
         narrative=cells[cells["tbl"] == "narrative"][["unit", "row", "text"]]
         .rename(columns={"row": "field"}),
         submissions=subs[subs["unit"].isin(members)],
-        mismatches=_mismatches(campaign, roster, own_level),
+        values=values, previous=previous,
     )
+    rollup.mismatches = _mismatches(campaign, roster, cells)
+    rollup.findings = _checks(campaign, roster, cells, values, previous)
+    return rollup
 
 
-def _tables(campaign: Campaign, unit: Unit, numeric: pd.DataFrame,
-            descendants_own: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    rank = _level_rank(unit.level)
-    mine = numeric[(numeric["unit"] == unit.code)
-                   & (numeric["row_level"].map(_level_rank) <= rank)]
-    lower = descendants_own[descendants_own["row_level"].map(_level_rank) > rank]
-    summed = (pd.concat([mine, lower])
-              .groupby(["tbl", "row", "col"])["num"].sum(min_count=1))
+def _own_level(cells: pd.DataFrame) -> pd.DataFrame:
+    numeric = cells[cells["num"].notna() & (cells["kind"] == "levels")]
+    return numeric[numeric["row_level"] == numeric["unit_level"]]
+
+
+def unit_values(campaign: Campaign, roster: Roster, unit: Unit, cells: pd.DataFrame,
+                previous: dict[Key, float] | None = None) -> dict[Key, float]:
+    """Every numeric figure of a unit's roll-up, keyed (table, row, column)."""
+    spec = campaign.spec
+    members = {unit.code} | {u.code for u in roster.descendants(unit.code)}
+    cells = cells[cells["unit"].isin(members)]
+    numeric = cells[cells["num"].notna()]
+    rank = _rank(unit.level)
+    levels = numeric[numeric["kind"] == "levels"]
+    mine = levels[(levels["unit"] == unit.code) & (levels["row_level"].map(_rank) <= rank)]
+    own_level = levels[(levels["row_level"] == levels["unit_level"])
+                       & (levels["row_level"].map(_rank) > rank)]
+    summed = numeric[(numeric["kind"] == "fields") | (
+        (numeric["kind"] == "indicators") & numeric["col"].isin(["tu_so", "mau_so"]))]
+    values: dict[Key, float] = {}
+    for frame in (pd.concat([mine, own_level]), summed):
+        grouped = frame.groupby(["tbl", "row", "col"])["num"].sum(min_count=1)
+        values.update({k: v for k, v in grouped.items() if pd.notna(v)})
+    for table in spec.tables:
+        if table.kind == "levels":
+            _level_totals(table, campaign.levels, values)
+        elif table.kind == "indicators":
+            _indicators(spec, table, unit, cells, values, previous)
+    return values
+
+
+def _level_totals(table: Table, levels: list[str], values: dict[Key, float]) -> None:
+    rows = [r.id for r in table.rows(levels) if not r.is_total]
+    for column in table.columns:
+        parts = [values[(table.id, r, column.id)] for r in rows
+                 if (table.id, r, column.id) in values]
+        if parts:
+            values[(table.id, TOTAL_ROW_ID, column.id)] = sum(parts)
+
+
+def _indicators(spec: FormSpec, table: Table, unit: Unit, cells: pd.DataFrame,
+                values: dict[Key, float], previous: dict[Key, float] | None) -> None:
+    answers = cells[(cells["tbl"] == table.id) & (cells["col"] == "co_khong")
+                    & cells["num"].notna()]
+    own = cells[(cells["unit"] == unit.code) & (cells["tbl"] == table.id)]
+    typed = {(r.row, r.col): r.num for r in own.itertuples() if pd.notna(r.num)}
+    for row in table.explicit_rows:
+        ind = row.indicator
+        assert ind is not None
+        key = (table.id, row.id)
+        if ind.kind == "share":
+            mine = answers[answers["row"] == row.id]["num"]
+            if len(mine):
+                values[(*key, "tu_so")] = float(mine.sum())
+                values[(*key, "mau_so")] = float(len(mine))
+        num, den = indicator_parts(spec, table.id, row.id, values)
+        values[(*key, "tu_so")], values[(*key, "mau_so")] = num, den
+        result = rate(num, den, ind.scale)
+        if result is not None:
+            values[(*key, "ket_qua")] = result
+        before = (previous or {}).get((*key, "ket_qua"), typed.get((row.id, "nam_truoc")))
+        if before is not None:
+            values[(*key, "nam_truoc")] = before
+        if (row.id, "ke_hoach") in typed:
+            values[(*key, "ke_hoach")] = typed[(row.id, "ke_hoach")]
+    for k in [k for k, v in values.items() if v is None]:
+        del values[k]
+
+
+def _previous_values(campaign: Campaign, unit_code: str) -> dict[Key, float] | None:
+    earlier = previous_campaign(campaign)
+    if earlier is None or unit_code not in earlier.roster:
+        return None
+    return compute_rollup(earlier, unit_code, with_previous=False).values
+
+
+def _tables(campaign: Campaign, unit: Unit, values: dict[Key, float],
+            cells: pd.DataFrame) -> dict[str, pd.DataFrame]:
     out = {}
     for table in campaign.spec.tables:
+        if table.kind == "list":
+            continue
         rows = [r.id for r in table.rows(campaign.levels)]
-        frame = pd.DataFrame(index=rows, columns=[c.id for c in table.columns], dtype="float64")
-        if table.id in summed.index.get_level_values(0):
-            part = summed.loc[table.id].unstack("col")
-            frame.update(part)
-        level_rows = [r for r in rows if r != TOTAL_ROW_ID]
-        if TOTAL_ROW_ID in rows:
-            frame.loc[TOTAL_ROW_ID] = frame.loc[level_rows].sum(min_count=1)
-        numeric_cols = [c.id for c in table.columns if c.kind in NUMERIC_KINDS]
-        out[table.id] = frame[numeric_cols]
+        cols = [c.id for c in table.columns]
+        frame = pd.DataFrame(
+            [[values.get((table.id, r, c)) for c in cols] for r in rows],
+            index=rows, columns=cols, dtype="object" if table.kind == "indicators" else "float64",
+        )
+        if table.kind == "indicators":
+            frame = _indicator_frame(table, unit, frame, cells)
+        else:
+            frame = frame[[c.id for c in table.columns if c.kind in NUMERIC_KINDS]]
+        out[table.id] = frame
+    return out
+
+
+def _indicator_frame(table: Table, unit: Unit, frame: pd.DataFrame,
+                     cells: pd.DataFrame) -> pd.DataFrame:
+    """Targets as the unit wrote them, evaluations, and shares shown as '8/8'."""
+    own = cells[(cells["unit"] == unit.code) & (cells["tbl"] == table.id)
+                & (cells["col"] == "ke_hoach")]
+    targets = dict(zip(own["row"], own["text"], strict=True))
+    frame["ke_hoach"] = [targets.get(r) for r in frame.index]
+    frame["danh_gia"] = None
+    frame["co_khong"] = None
+    for row in table.explicit_rows:
+        ind = row.indicator
+        assert ind is not None
+        target = parse_target(targets[row.id]) if targets.get(row.id) else None
+        frame.at[row.id, "danh_gia"] = evaluate(frame.at[row.id, "ket_qua"], target, ind.better)
+        if ind.kind == "share" and frame.at[row.id, "mau_so"] is not None:
+            yes, answered = frame.at[row.id, "tu_so"], frame.at[row.id, "mau_so"]
+            frame.at[row.id, "co_khong"] = f"{format_number(yes)}/{format_number(answered)}"
+    return frame
+
+
+def _lists(spec: FormSpec, roster: Roster, cells: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """List rows concatenated in roster order, each tagged with its unit."""
+    order = {u.code: i for i, u in enumerate(roster.units())}
+    out = {}
+    for table in spec.tables:
+        if table.kind != "list":
+            continue
+        part = cells[cells["tbl"] == table.id]
+        cols = [c.id for c in table.columns]
+        if part.empty:
+            out[table.id] = pd.DataFrame(columns=["unit", "unit_name", *cols])
+            continue
+        part = part.assign(value=part["text"].where(part["text"].notna(), part["num"]))
+        wide = part.pivot_table(index=["unit", "row"], columns="col", values="value",
+                                aggfunc="first").reset_index()
+        wide = wide.reindex(columns=["unit", "row", *cols])
+        wide["o"] = wide["unit"].map(order)
+        wide["n"] = wide["row"].str[1:].astype(int)
+        wide = wide.sort_values(["o", "n"]).drop(columns=["o", "n", "row"])
+        wide.insert(1, "unit_name", wide["unit"].map(lambda c: roster[c].name))
+        out[table.id] = wide.reset_index(drop=True)
     return out
 
 
@@ -121,36 +272,37 @@ def _detail(spec: FormSpec, roster: Roster, own_level: pd.DataFrame) -> pd.DataF
     return wide
 
 
-def _mismatches(campaign: Campaign, roster: Roster, own_level: pd.DataFrame) -> list[Finding]:
-    """Compare each roll-up a unit sent with the sum of the detail that counts."""
+def _mismatches(campaign: Campaign, roster: Roster, cells: pd.DataFrame) -> list[Finding]:
+    """Compare the figures each relayed roll-up states with the detail that counts."""
     store = campaign.workspace.store
-    rollups = store.rollup_submissions(campaign.id)
-    rollups = rollups[rollups["unit"].isin({u.code for u in roster.units()})]
-    if rollups.empty:
+    stated = store.rollup_submissions(campaign.id)
+    stated = stated[stated["unit"].isin({u.code for u in roster.units()})]
+    if stated.empty:
         return []
-    stated = store.cells_of(rollups["id"].tolist()).merge(
-        rollups[["id", "unit"]], left_on="submission", right_on="id")
+    said = store.cells_of(stated["id"].tolist()).merge(
+        stated[["id", "unit"]], left_on="submission", right_on="id")
     out: list[Finding] = []
-    for code in rollups["unit"]:
+    for code in stated["unit"]:
         unit = roster[code]
-        below = {u.code for u in roster.descendants(code)}
-        rank = _level_rank(unit.level)
-        computed = (own_level[own_level["unit"].isin(below)]
-                    .groupby(["tbl", "row", "col"])["num"].sum(min_count=1))
-        mine = stated[(stated["unit"] == code) & stated["num"].notna()
-                      & (stated["row"].map(ROW_LEVEL).map(_level_rank) > rank)]
-        said = mine.set_index(["tbl", "row", "col"])["num"]
-        for key in sorted(set(said.index) | set(computed.index)):
-            a, b = said.get(key), computed.get(key)
-            a = None if a is None or pd.isna(a) else a
-            b = None if b is None or pd.isna(b) else b
-            if (a or 0) != (b or 0):
+        computed = unit_values(campaign, roster.subtree(code), unit, cells)
+        mine = said[(said["unit"] == code) & said["num"].notna()]
+        claims = {(r.tbl, r.row, r.col): r.num for r in mine.itertuples()}
+        for key in sorted(set(claims) | {k for k in computed if _comparable(campaign, k)}):
+            a, b = claims.get(key), computed.get(key)
+            if round(a or 0, 6) != round(b or 0, 6):
                 out.append(_mismatch(campaign, unit, key, a, b))
     return out
 
 
-def _mismatch(campaign: Campaign, unit: Unit, key: tuple[str, str, str],
-              stated: float | None, computed: float | None) -> Finding:
+def _comparable(campaign: Campaign, key: Key) -> bool:
+    """Figures a consolidated workbook states: counts and money of the tables, not rates."""
+    table = campaign.spec.table(key[0])
+    return (table.kind != "list" and key[1] != TOTAL_ROW_ID
+            and key[2] not in ("ket_qua", "nam_truoc", "ke_hoach"))
+
+
+def _mismatch(campaign: Campaign, unit: Unit, key: Key, stated: float | None,
+              computed: float | None) -> Finding:
     tbl, row, col = key
     table = campaign.spec.table(tbl)
     row_label = next((r.label for r in table.rows(campaign.levels) if r.id == row), row)
@@ -160,3 +312,19 @@ def _mismatch(campaign: Campaign, unit: Unit, key: tuple[str, str, str],
         found=format_number(stated), expected=format_number(computed),
         label=f"{unit.name}, {table.sheet}, {row_label}, {col_label}",
     )
+
+
+def _checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame, values: dict[Key, float],
+            previous: dict[Key, float] | None) -> list[Finding]:
+    """The spec's rules on the roll-up of the unit and of every unit with units below it."""
+    spec = campaign.spec
+    root = roster.roots()[0]
+    out = run_checks(spec, values, root.code)
+    for unit in roster.units()[1:]:
+        if roster.children(unit.code):
+            sub = roster.subtree(unit.code)
+            out += run_checks(spec, unit_values(campaign, sub, sub[unit.code], cells), unit.code)
+    if previous:
+        comparable = {k: v for k, v in values.items() if spec.table(k[0]).kind == "fields"}
+        out += changes(spec, comparable, previous, root.code)
+    return out

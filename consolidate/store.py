@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     campaign TEXT NOT NULL,
     unit TEXT NOT NULL,
     sha256 TEXT NOT NULL,
-    source TEXT NOT NULL,          -- form | rollup | relay
+    source TEXT NOT NULL,          -- form | rollup | relay | stated (a roll-up's own totals)
     via TEXT,                      -- for relay: the unit whose roll-up carried it
     received_at TEXT NOT NULL,
     UNIQUE (campaign, unit, sha256, source)
@@ -151,7 +151,7 @@ class Store:
             JOIN files f ON f.sha256 = s.sha256
             WHERE s.campaign = :c AND s.id = (
                 SELECT s2.id FROM submissions s2
-                WHERE s2.campaign = s.campaign AND s2.unit = s.unit
+                WHERE s2.campaign = s.campaign AND s2.unit = s.unit AND s2.source != 'stated'
                 ORDER BY (s2.source = 'relay'), s2.received_at DESC, s2.id DESC LIMIT 1)
             """, self.db, params={"c": campaign},
         )
@@ -169,9 +169,9 @@ class Store:
         """The newest roll-up each unit sent, for comparing its stated figures."""
         return pd.read_sql_query(
             """
-            SELECT s.* FROM submissions s WHERE s.campaign = :c AND s.source = 'rollup'
+            SELECT s.* FROM submissions s WHERE s.campaign = :c AND s.source = 'stated'
             AND s.id = (SELECT MAX(s2.id) FROM submissions s2 WHERE s2.campaign = s.campaign
-                        AND s2.unit = s.unit AND s2.source = 'rollup')
+                        AND s2.unit = s.unit AND s2.source = 'stated')
             """, self.db, params={"c": campaign},
         )
 
