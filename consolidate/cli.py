@@ -225,10 +225,12 @@ def demo(folder: Path) -> None:
 
     with domain_errors():
         result = run_demo(folder, say=click.echo)
-    click.echo("Bảng tổng hợp:")
-    for code, path in result.workbooks.items():
-        click.echo(f"  {result.campaign.roster[code].name}: {path}")
-    click.echo(f"Xem tình hình nộp: consolidate status -w {result.workspace}")
+    for campaign in result.campaigns:
+        click.echo(f"Bảng tổng hợp – {campaign.spec.title}:")
+        for code, path in result.workbooks[campaign.id].items():
+            click.echo(f"  {campaign.roster[code].name}: {path}")
+    click.echo(f"Xem tình hình nộp: consolidate status -w {result.workspace} "
+               f"--campaign {result.campaigns[0].id}")
 
 
 if __name__ == "__main__":

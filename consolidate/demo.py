@@ -21,7 +21,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from . import layout
+from . import demo_rights, layout
 from .forms import generate_forms, safe_filename
 from .ingest import ingest
 from .report import report_units, write_reports
@@ -140,11 +140,15 @@ def _fill_table(ws: Any, values: dict[tuple[str, str], Any]) -> None:
 @dataclass
 class DemoResult:
     workspace: Path
-    campaign: Campaign
-    workbooks: dict[str, Path]  # unit code -> consolidated workbook
+    campaigns: list[Campaign]
+    workbooks: dict[str, dict[str, Path]]  # campaign id -> unit code -> consolidated workbook
     forms: int
     submitted: int
     report: Any
+
+
+#: The two campaigns of the demo: (form, deadline, answers for every unit).
+CAMPAIGNS = (("thang-hanh-dong", DEADLINE), ("quyen-tre-em", dt.date(2024, 10, 15)))
 
 
 def run_demo(folder: Path, say: Progress = lambda _: None) -> DemoResult:
@@ -152,36 +156,47 @@ def run_demo(folder: Path, say: Progress = lambda _: None) -> DemoResult:
     ws_path = folder / "bac-kan-2024"
     if (ws_path / "consolidate.sqlite").exists():
         (ws_path / "consolidate.sqlite").unlink()
-    campaign = init_campaign(ws_path, "thang-hanh-dong", "2024", "06", deadline=DEADLINE,
-                             settings={"signer": "Nguyễn Văn A"})
-    say(f"Đã tạo đợt báo cáo {campaign.id} tại {ws_path}")
-    forms = generate_forms(campaign)
-    say(f"Đã tạo {len(forms)} biểu mẫu trống trong {campaign.folder('forms')}")
-    submitted = _fill_all(campaign, forms, Workspace(ws_path).inbox)
-    say(f"Đã điền {submitted} biểu mẫu mẫu vào {Workspace(ws_path).inbox}")
+    forms = submitted = 0
+    made = []
+    for form, deadline in CAMPAIGNS:
+        campaign = init_campaign(ws_path, form, "2024", "06", deadline=deadline,
+                                 settings={"signer": "Nguyễn Văn A"})
+        say(f"Đã tạo đợt báo cáo {campaign.id} tại {ws_path}")
+        paths = generate_forms(campaign)
+        say(f"Đã tạo {len(paths)} biểu mẫu trống trong {campaign.folder('forms')}")
+        count = _fill_all(campaign, paths, Workspace(ws_path).inbox, deadline)
+        say(f"Đã điền {count} biểu mẫu mẫu vào {Workspace(ws_path).inbox}")
+        forms, submitted = forms + len(paths), submitted + count
+        made.append(campaign.id)
     result = ingest(Workspace(ws_path))
     say(f"Đã tiếp nhận {result.stats['accepted']} tệp, từ chối {result.stats['rejected']} tệp")
     ws = Workspace(ws_path)
-    campaign = ws.campaign(campaign.id)
-    reports = write_reports(campaign, report_units(campaign, None, all_units=True))
-    return DemoResult(ws_path, campaign, {r.rollup.unit.code: r.workbook for r in reports},
-                      len(forms), submitted, result)
+    campaigns = [ws.campaign(c) for c in made]
+    workbooks = {}
+    for campaign in campaigns:
+        reports = write_reports(campaign, report_units(campaign, None, all_units=True))
+        workbooks[campaign.id] = {r.rollup.unit.code: r.workbook for r in reports}
+    return DemoResult(ws_path, campaigns, workbooks, forms, submitted, result)
 
 
-def _fill_all(campaign: Campaign, forms: list[Path], inbox: Path) -> int:
+def _fill_all(campaign: Campaign, forms: list[Path], inbox: Path, deadline: dt.date) -> int:
     rng = random.Random(2024)
     by_code = {p.name.split("_", 1)[0]: p for p in forms}
-    on_time = dt.datetime(2024, 7, 2, 16, 30).timestamp()
-    late = dt.datetime(2024, 7, 8, 9, 15).timestamp()
+    on_time = dt.datetime.combine(deadline, dt.time(9, 30)) - dt.timedelta(days=1)
+    late = dt.datetime.combine(deadline, dt.time(9, 15)) + dt.timedelta(days=5)
+    rights = campaign.form_id == "quyen-tre-em"
+    answers = demo_rights.all_answers(campaign.roster, rng) if rights else {}
     count = 0
     for unit in campaign.roster.units():
         if unit.code == MISSING_UNIT:
             continue
-        answers = _answers_for(unit, rng)
-        narrative = {k: v.format(period=campaign.period) for k, v in NARRATIVE_SAMPLES.items()}
-        name = safe_filename(unit.code, f"bao cao {unit.name}")
-        out = fill_workbook(by_code[unit.code], inbox / name, answers, narrative)
-        stamp = late if unit.code == LATE_UNIT else on_time
+        narrative = {k: v.format(period=campaign.period)
+                     for k, v in NARRATIVE_SAMPLES.items() if not rights}
+        name = safe_filename(unit.code, f"{campaign.form_id} {unit.name}")
+        out = fill_workbook(by_code[unit.code], inbox / name,
+                            answers[unit.code] if rights else _answers_for(unit, rng),
+                            narrative or RIGHTS_NARRATIVE)
+        stamp = (late if unit.code == LATE_UNIT else on_time).timestamp()
         os.utime(out, (stamp, stamp))
         count += 1
     return count
@@ -193,3 +208,13 @@ def _answers_for(unit: Unit, rng: random.Random) -> Answers:
     if unit.code in SEED_000_COMMUNES:
         return seed_000_commune_answers(unit.code)
     return plausible_answers(unit, rng)
+
+
+RIGHTS_NARRATIVE = {
+    "chi_dao": "Ban hành các văn bản chỉ đạo, kế hoạch thực hiện công tác trẻ em năm 2024.",
+    "tuyen_truyen": "Tuyên truyền Luật Trẻ em 2016, Tổng đài 111 qua loa truyền thanh, "
+                    "sinh hoạt hè và họp thôn, tổ dân phố.",
+    "kiem_tra": "Kiểm tra, giám sát việc thực hiện quyền trẻ em tại thôn, tổ dân phố.",
+    "kho_khan": "Kinh phí còn hạn chế; điểm vui chơi dành riêng cho trẻ em còn thiếu.",
+    "kien_nghi": "Đề nghị tiếp tục hỗ trợ kinh phí cho công tác bảo vệ, chăm sóc trẻ em.",
+}

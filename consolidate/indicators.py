@@ -29,8 +29,9 @@ class Target:
     value: float
 
     def __str__(self) -> str:
-        number = format_number(self.value, 0 if self.value.is_integer() else 2).rstrip("0")
-        number = number.rstrip(",")
+        number = format_number(self.value, 0)
+        if not self.value.is_integer():
+            number = format_number(self.value, 2).rstrip("0").rstrip(",")
         return number if self.op == "=" else f"{self.op} {number}"
 
 

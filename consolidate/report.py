@@ -129,7 +129,7 @@ def _detail_sheets(wb: Workbook, rollup: Rollup) -> None:
     """Per table: a row per descendant, a subtotal per intermediate unit; keyed for relay."""
     for table in rollup.campaign.spec.tables:
         keys = [f"{table.id}.{c.id}" for c in table.columns if c.kind in NUMERIC_KINDS]
-        if keys:
+        if keys and table.kind == "levels":
             _detail_sheet(wb, rollup, table, keys)
 
 

@@ -28,12 +28,20 @@ def test_demo_runs_the_whole_cycle_and_reproduces_seed_000(
         os.chdir(cwd)
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Đã tạo 117 biểu mẫu trống" in out
-    assert "Đã tiếp nhận 116 tệp, từ chối 0 tệp" in out
+    assert out.count("Đã tạo 117 biểu mẫu trống") == 2  # one set per form
+    assert "Đã tiếp nhận 232 tệp, từ chối 0 tệp" in out
     reports = tmp_path / "demo" / "bac-kan-2024" / "reports" / "thang-hanh-dong-2024-06"
-    lines = [line for line in out.splitlines() if line.startswith("  ")]
-    assert len(lines) == 9  # the province and its 8 districts
+    lines = [line for line in out.splitlines() if line.startswith("  ") and ".xlsx" in line]
+    assert len(lines) == 2 * 9  # the province and its 8 districts, for each form
     assert f"  Tỉnh Bắc Kạn: {Path('demo')}" in out
+
+    rights = tmp_path / "demo" / "bac-kan-2024" / "reports" / "quyen-tre-em-2024-06"
+    city = {r[0]: r for r in grid(rights / "058_Tong_hop_Thanh_pho_Bac_Kan.xlsx",
+                                  "Tình hình trẻ em") if r[0]}
+    seed = seed_tables["seed_002"]["situation"]
+    assert city["tre_em"][3] == seed["children"] and city["dan_so"][3] == seed["population"]
+    assert city["tre_em_nam"][3] == seed["boys"] and city["tre_em_nu"][3] == seed["girls"]
+    assert city["dan_toc_khac"][3] == seed["other_ethnic"]
 
     district = grid(reports / "058_Tong_hop_Thanh_pho_Bac_Kan.xlsx", "Biểu 1")
     total = next(r for r in district if r[0] == "tong")
