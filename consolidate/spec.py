@@ -9,7 +9,7 @@ YAML alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -528,7 +528,33 @@ def load_spec(name: str | Path) -> FormSpec:
         source=str(path),
     )
     _check_refs(spec, reader, data)
-    return spec
+    return _label_refs(spec)
+
+
+def _label_refs(spec: FormSpec) -> FormSpec:
+    """A rate part entered elsewhere is shown by that element's label, not by its key."""
+    tables = []
+    for t in spec.tables:
+        rows = []
+        for row in t.explicit_rows:
+            ind = row.indicator
+            if ind is not None and ind.kind == "rate":
+                ind = replace(
+                    ind,
+                    numerator=_ref_label(spec, ind.numerator_ref) or ind.numerator,
+                    denominator=_ref_label(spec, ind.denominator_ref) or ind.denominator)
+                row = replace(row, indicator=ind)
+            rows.append(row)
+        tables.append(replace(t, explicit_rows=tuple(rows)))
+    return replace(spec, tables=tuple(tables))
+
+
+def _ref_label(spec: FormSpec, ref: str | None) -> str | None:
+    if ref is None:
+        return None
+    tbl, row, col = spec.resolve(ref)
+    label = spec.label_of(tbl, row, col).lstrip("- ")
+    return f"{label} (trang '{spec.table(tbl).sheet}')"
 
 
 def _check_refs(spec: FormSpec, reader: _Reader, data: dict[str, Any]) -> None:
