@@ -320,10 +320,10 @@ def _checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame, values: dic
     spec = campaign.spec
     root = roster.roots()[0]
     out = run_checks(spec, values, root.code)
-    for unit in roster.units()[1:]:
-        if roster.children(unit.code):
-            sub = roster.subtree(unit.code)
-            out += run_checks(spec, unit_values(campaign, sub, sub[unit.code], cells), unit.code)
+    intermediate = [u for u in roster.units()[1:] if spec.checks and roster.children(u.code)]
+    for unit in intermediate:
+        sub = roster.subtree(unit.code)
+        out += run_checks(spec, unit_values(campaign, sub, sub[unit.code], cells), unit.code)
     if previous:
         comparable = {k: v for k, v in values.items() if spec.table(k[0]).kind == "fields"}
         out += changes(spec, comparable, previous, root.code)
