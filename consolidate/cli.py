@@ -120,7 +120,7 @@ def forms(workspace: Path, campaign: str | None, out: Path | None) -> None:
         camp = Workspace(workspace).campaign(campaign)
         if out:
             out.mkdir(parents=True, exist_ok=True)
-        with progress(len(camp.roster), "Đang tạo biểu mẫu") as update:
+        with camp.workspace.lock(), progress(len(camp.roster), "Đang tạo biểu mẫu") as update:
             paths = generate_forms(camp, out, progress=update)
     click.echo(f"Đã tạo {len(paths)} biểu mẫu trong {paths[0].parent}.")
 
@@ -147,6 +147,9 @@ def ingest(workspace: Path, paths: tuple[Path, ...], as_json: bool) -> None:
         s = report.stats
         click.echo(f"Đã xử lý {s['files']} tệp: tiếp nhận {s['accepted']}, "
                    f"từ chối {s['rejected']}, trùng lặp {s['duplicate']}.")
+        if any(f.severity != "info" for f in report.findings):
+            click.echo(f"Phiếu góp ý gửi lại các đơn vị: {ws.path / 'feedback'}")
+    # exit code: 0 all accepted (warnings allowed), 1 some file rejected
     sys.exit(int(not report.valid))
 
 
@@ -196,9 +199,12 @@ def status(workspace: Path, campaign: str | None, unit: str | None, as_json: boo
               help="Tổng hợp cho đơn vị chủ trì và mọi đơn vị có cấp dưới.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục ghi báo cáo (mặc định: WS/reports/<đợt>).")
+@click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Mẫu báo cáo Word (.docx) thay cho mẫu có sẵn trong thư mục templates/.")
+@click.option("--pdf", is_flag=True, help="Chuyển báo cáo Word sang PDF (cần LibreOffice).")
 def report(workspace: Path, campaign: str | None, unit: str | None, all_units: bool,
-           out: Path | None) -> None:
-    """Tạo bảng tổng hợp (.xlsx) cho một đơn vị."""
+           out: Path | None, template: Path | None, pdf: bool) -> None:
+    """Tạo bảng tổng hợp (.xlsx) và báo cáo Word (.docx, tùy chọn PDF) cho một đơn vị."""
     from .report import report_units, write_reports
     from .workspace import Workspace
 
@@ -209,11 +215,126 @@ def report(workspace: Path, campaign: str | None, unit: str | None, all_units: b
                                      param_hint="--unit")
         if out:
             out.mkdir(parents=True, exist_ok=True)
-        results = write_reports(camp, report_units(camp, unit, all_units), out)
+        with camp.workspace.lock():  # one run at a time per workspace
+            results = write_reports(camp, report_units(camp, unit, all_units), out,
+                                    template=template, pdf=pdf)
     for r in results:
+        # the workbook's "Tên: tệp" line stays last, as scripts read it
+        click.echo(f"{r.rollup.unit.name} – báo cáo Word → {r.document}")
+        if r.pdf:
+            click.echo(f"{r.rollup.unit.name} – báo cáo PDF → {r.pdf}")
         click.echo(f"{r.rollup.unit.name}: {r.workbook}")
         for f in r.rollup.mismatches:
             click.echo(f"  - Chênh lệch: {f.message}")
+
+
+@main.command()
+@WorkspaceOption
+@CampaignOption
+@click.option("--unit", required=True, help="Mã đơn vị cần xem lịch sử, ví dụ 01840.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+def history(workspace: Path, campaign: str | None, unit: str, as_json: bool) -> None:
+    """Các bản báo cáo đơn vị đã gửi: thời điểm, tệp, bản nào được tính, thay đổi giữa các bản."""
+    from .history import diff, versions
+    from .workspace import Workspace
+
+    with domain_errors():
+        camp = Workspace(workspace).campaign(campaign)
+        if unit not in camp.roster:
+            raise click.BadParameter(f"đơn vị '{unit}' không thuộc đợt báo cáo {camp.id}",
+                                     param_hint="--unit")
+        items = versions(camp, unit)
+        accepted = [v for v in items if v.submission is not None]
+        changes = [(a, b, diff(camp, a.submission, b.submission))
+                   for a, b in zip(accepted, accepted[1:], strict=False)]
+        closing = camp.workspace.store.closed_at(camp.id)
+    if as_json:
+        click.echo(json.dumps({
+            "unit": unit, "closed": bool(closing),
+            "versions": [v.to_dict() for v in items],
+            "changes": [{"from": a.sha256, "to": b.sha256, "changes": [c.to_dict() for c in d]}
+                        for a, b, d in changes],
+        }, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Đơn vị {camp.unit_label(unit)} – đợt {camp.id}"
+               + (" – ĐÃ CHỐT SỐ LIỆU" if closing else ""))
+    if not items:
+        click.echo("Chưa nhận được tệp nào của đơn vị này.")
+        return
+    for n, v in enumerate(items, start=1):
+        mark = "ĐƯỢC TÍNH" if v.counts else ("bị từ chối" if v.status == "rejected" else
+                                             "nhận sau khi chốt, chưa tính" if v.held else
+                                             "không tính (đã có bản khác)")
+        extra = " [chọn cố định]" if v.pinned else ""
+        via = f", qua báo cáo tổng hợp của {v.via}" if v.via else ""
+        click.echo(f"{n}. {v.received_at.replace('T', ' ')[:16]}  {v.name}  "
+                   f"(mã tệp {v.sha256[:12]}{via}) – {mark}{extra}")
+        others = [x for x in v.names if x != v.name]
+        if others:
+            click.echo(f"   cũng nhận với tên: {', '.join(others)}")
+        for f in v.findings:
+            if f["severity"] != "info":
+                click.echo(f"   - {f['message']}")
+    for a, b, d in changes:
+        click.echo(f"Thay đổi từ bản {a.sha256[:12]} sang bản {b.sha256[:12]}:")
+        for c in d or []:
+            where = f" ({c.sheet}!{c.cell})" if c.cell else ""
+            click.echo(f"   {c.element}{where}: {c.old} → {c.new}")
+        if not d:
+            click.echo("   không có thay đổi số liệu")
+
+
+@main.command()
+@WorkspaceOption
+@CampaignOption
+@click.option("--unit", required=True, help="Mã đơn vị.")
+@click.option("--file", "ref", default=None,
+              help="Mã tệp (SHA-256, ít nhất 6 ký tự) hoặc tên tệp của bản cần dùng.")
+@click.option("--clear", is_flag=True, help="Bỏ chọn cố định: dùng lại bản nhận sau cùng.")
+def pin(workspace: Path, campaign: str | None, unit: str, ref: str | None, clear: bool) -> None:
+    """Chọn cố định một bản báo cáo (có thể là bản cũ) để tính cho đơn vị."""
+    from .history import pin as do_pin
+    from .workspace import Workspace
+
+    if not clear and not ref:
+        raise click.UsageError("cần --file MÃ_TỆP|TÊN_TỆP hoặc --clear")
+    with domain_errors():
+        camp = Workspace(workspace).campaign(campaign)
+        sha = do_pin(camp, unit, None if clear else ref)
+    if sha:
+        click.echo(f"Đơn vị {unit}: dùng bản từ tệp mã {sha[:12]} cho đến khi bỏ chọn "
+                   f"(consolidate pin --unit {unit} --clear).")
+    else:
+        click.echo(f"Đơn vị {unit}: dùng bản nhận sau cùng.")
+
+
+@main.command()
+@WorkspaceOption
+@CampaignOption
+def close(workspace: Path, campaign: str | None) -> None:
+    """Chốt số liệu: tệp nhận sau đó vẫn được lưu nhưng không được tính cho đến khi mở lại."""
+    from .history import close as do_close
+    from .workspace import Workspace
+
+    with domain_errors():
+        camp = Workspace(workspace).campaign(campaign)
+        do_close(camp)
+    click.echo(f"Đã chốt số liệu đợt báo cáo {camp.id}. Mở lại: consolidate reopen -w {workspace}")
+
+
+@main.command()
+@WorkspaceOption
+@CampaignOption
+def reopen(workspace: Path, campaign: str | None) -> None:
+    """Mở lại đợt báo cáo đã chốt: các tệp nhận trong thời gian chốt được tính."""
+    from .history import reopen as do_reopen
+    from .workspace import Workspace
+
+    with domain_errors():
+        camp = Workspace(workspace).campaign(campaign)
+        held = do_reopen(camp)
+    click.echo(f"Đã mở lại đợt báo cáo {camp.id}; {held} tệp nhận trong thời gian chốt "
+               "nay được tính.")
 
 
 @main.command()
@@ -229,6 +350,11 @@ def demo(folder: Path) -> None:
         click.echo(f"Bảng tổng hợp – {campaign.spec.title}:")
         for code, path in result.workbooks[campaign.id].items():
             click.echo(f"  {campaign.roster[code].name}: {path}")
+        click.echo(f"Báo cáo Word – {campaign.spec.title}:")
+        for code, path in result.documents.get(campaign.id, {}).items():
+            pdf = result.pdfs.get(campaign.id, {}).get(code)
+            click.echo(f"  {campaign.roster[code].name}: {path}" + (f" (PDF: {pdf.name})"
+                                                                     if pdf else ""))
     click.echo(f"Xem tình hình nộp: consolidate status -w {result.workspace} "
                f"--campaign {result.campaigns[0].id}")
 

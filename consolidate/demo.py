@@ -15,13 +15,14 @@ import datetime as dt
 import os
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
 from . import demo_rights, layout
+from .document import soffice_path
 from .forms import generate_forms, safe_filename
 from .ingest import ingest
 from .report import report_units, write_reports
@@ -145,6 +146,8 @@ class DemoResult:
     forms: int
     submitted: int
     report: Any
+    documents: dict[str, dict[str, Path]] = field(default_factory=dict)  # … -> Word report
+    pdfs: dict[str, dict[str, Path]] = field(default_factory=dict)  # with LibreOffice only
 
 
 #: The two campaigns of the demo: (form, deadline, answers for every unit).
@@ -172,11 +175,14 @@ def run_demo(folder: Path, say: Progress = lambda _: None) -> DemoResult:
     say(f"Đã tiếp nhận {result.stats['accepted']} tệp, từ chối {result.stats['rejected']} tệp")
     ws = Workspace(ws_path)
     campaigns = [ws.campaign(c) for c in made]
-    workbooks = {}
+    workbooks, documents, pdfs = {}, {}, {}
     for campaign in campaigns:
-        reports = write_reports(campaign, report_units(campaign, None, all_units=True))
+        reports = write_reports(campaign, report_units(campaign, None, all_units=True),
+                                pdf=soffice_path() is not None)
         workbooks[campaign.id] = {r.rollup.unit.code: r.workbook for r in reports}
-    return DemoResult(ws_path, campaigns, workbooks, forms, submitted, result)
+        documents[campaign.id] = {r.rollup.unit.code: r.document for r in reports}
+        pdfs[campaign.id] = {r.rollup.unit.code: r.pdf for r in reports if r.pdf}
+    return DemoResult(ws_path, campaigns, workbooks, forms, submitted, result, documents, pdfs)
 
 
 def _fill_all(campaign: Campaign, forms: list[Path], inbox: Path, deadline: dt.date) -> int:

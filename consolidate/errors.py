@@ -68,6 +68,72 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rollup-mismatch": (
         WARNING, "{label}: đơn vị báo cáo {found}, nhưng cộng từ số liệu chi tiết được {expected}"
     ),
+    # ---- checks before parsing (safety.py)
+    "file-too-large": (
+        ERROR, "Tệp quá lớn ({found}); biểu mẫu chỉ được {expected}. Tệp không được mở để "
+        "đọc; hãy gửi lại đúng tệp biểu mẫu"
+    ),
+    "file-damaged": (
+        ERROR, "Tệp bị hỏng hoặc không đầy đủ (có thể do tải về hoặc đính kèm bị lỗi): {detail}. "
+        "Hãy gửi lại tệp"
+    ),
+    "file-encrypted": (
+        ERROR, "Tệp được đặt mật khẩu nên không đọc được; hãy gỡ mật khẩu (Tệp > Thông tin > "
+        "Bảo vệ sổ làm việc) rồi gửi lại"
+    ),
+    "zip-bomb": (
+        ERROR, "Tệp có cấu trúc nén bất thường ({detail}), có thể gây treo máy; "
+        "tệp không được mở. Hãy gửi lại đúng tệp biểu mẫu"
+    ),
+    "xml-unsafe": (
+        ERROR, "Tệp chứa nội dung XML không an toàn ({detail}); tệp không được mở. "
+        "Hãy gửi lại đúng tệp biểu mẫu"
+    ),
+    "macros-ignored": (
+        WARNING, "Tệp có chứa macro (VBA); macro không được chạy và không được sao chép, "
+        "chỉ số liệu được đọc. Lần sau hãy lưu dạng .xlsx"
+    ),
+    "token-missing": (
+        WARNING, "Biểu mẫu không có mã xác thực (có thể là biểu mẫu cũ); không kiểm tra được "
+        "biểu mẫu có đúng là của đơn vị '{found}' hay không"
+    ),
+    "token-foreign": (
+        WARNING, "Biểu mẫu do nơi khác phát hành (không phải biểu mẫu do đơn vị tổng hợp này "
+        "gửi); không kiểm tra được mã xác thực của đơn vị '{found}'"
+    ),
+    "token-mismatch": (
+        ERROR, "Biểu mẫu ghi mã đơn vị '{found}' nhưng mã xác thực không khớp: biểu mẫu đã bị "
+        "sửa thông tin nhận dạng hoặc là biểu mẫu của đơn vị khác; cần dùng đúng biểu mẫu "
+        "đã được gửi cho đơn vị"
+    ),
+    # ---- cells (safety.cell_findings)
+    "formula-in-input": (
+        WARNING, "Ô {cell} ({label}) chứa công thức \"{found}\"; đã lấy giá trị \"{value}\" "
+        "mà Excel tính sẵn. Nên nhập trực tiếp số liệu"
+    ),
+    "formula-without-value": (
+        ERROR, "Ô {cell} ({label}) chứa công thức \"{found}\" nhưng không có giá trị đã tính; "
+        "cần nhập trực tiếp số liệu"
+    ),
+    "cell-error-value": (
+        ERROR, "Ô {cell} ({label}) có giá trị lỗi {found}; cần nhập số liệu"
+    ),
+    "merged-input-cells": (
+        ERROR, "Các ô {cell} ({label}, …) đã bị gộp nên số liệu của các ô bị gộp bị mất; "
+        "cần bỏ gộp ô và nhập riêng từng ô"
+    ),
+    # ---- history (history.py)
+    "unit-resubmitted": (
+        INFO, "Đơn vị đã gửi báo cáo trước đó ({detail}); báo cáo nhận sau cùng được tính"
+    ),
+    "campaign-closed": (
+        WARNING, "Đợt báo cáo đã chốt số liệu; tệp được lưu nhưng không được tính vào tổng hợp "
+        "cho đến khi mở lại đợt báo cáo"
+    ),
+    "version-pinned": (
+        WARNING, "Cán bộ tổng hợp đã chọn cố định một bản báo cáo của đơn vị ({detail}); tệp "
+        "mới được lưu nhưng không được tính cho đến khi bỏ chọn"
+    ),
 }
 
 

@@ -19,12 +19,14 @@ from xml.sax.saxutils import escape
 
 from . import layout
 from .roster import Unit
+from .safety import unit_token
 from .workspace import Campaign, atomic_write
 
 PLACEHOLDERS = {
     "code": "@@UNIT_CODE@@",
     "name": "@@UNIT_NAME@@",
     "label": "@@UNIT_LABEL@@",
+    "token": "@@UNIT_TOKEN@@",
 }
 
 Progress = Callable[[int], None]
@@ -51,9 +53,7 @@ def build_form(campaign: Campaign, ident: layout.Identity,
     layout.write_narrative(wb, spec, ident, narrative)
     layout.write_meta(wb, spec, ident)
     layout.finish(wb, spec, ident)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return layout.save_workbook(wb, layout.issue_time(campaign.period))
 
 
 def identity(campaign: Campaign, unit: Unit, kind: str = "form") -> layout.Identity:
@@ -61,7 +61,16 @@ def identity(campaign: Campaign, unit: Unit, kind: str = "form") -> layout.Ident
         unit_code=unit.code, unit_name=unit.name, unit_level=unit.level,
         unit_label=campaign.unit_label(unit.code), period=campaign.period,
         deadline_text=campaign.deadline_text(), kind=kind,
+        extra=token_meta(campaign, unit.code),
     )
+
+
+def token_meta(campaign: Campaign, code: str) -> dict[str, str]:
+    """``issuer`` and ``token`` rows of the metadata: who issued the form, for which unit."""
+    ws = campaign.workspace
+    token = PLACEHOLDERS["token"] if code == PLACEHOLDERS["code"] else unit_token(
+        ws.secret, campaign.spec.id, campaign.spec.version, campaign.period, code)
+    return {"issuer": ws.issuer, "token": token}
 
 
 @dataclass
@@ -76,6 +85,7 @@ class Template:
             unit_code=PLACEHOLDERS["code"], unit_name=PLACEHOLDERS["name"], unit_level=level,
             unit_label=PLACEHOLDERS["label"], period=campaign.period,
             deadline_text=campaign.deadline_text(),
+            extra=token_meta(campaign, PLACEHOLDERS["code"]),
         )
         with zipfile.ZipFile(io.BytesIO(build_form(campaign, ident))) as zf:
             members = [(info, zf.read(info)) for info in zf.infolist()]
@@ -106,6 +116,7 @@ def generate_forms(campaign: Campaign, out_dir: Path | None = None,
             templates[unit.level] = Template.for_level(campaign, unit.level)
         data = templates[unit.level].stamp({
             "code": unit.code, "name": unit.name, "label": campaign.unit_label(unit.code),
+            "token": token_meta(campaign, unit.code)["token"],
         })
         path = out_dir / safe_filename(unit.code, unit.name)
         atomic_write(path, data)

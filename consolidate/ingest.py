@@ -30,10 +30,14 @@ from .errors import ERROR, Finding, Report, finding
 from .indicators import parse_target
 from .numbers import ParseError, parse_date, parse_decimal, parse_whole, parse_yes_no
 from .roster import Unit
+from .safety import cell_findings, check_container, check_token
 from .spec import NUMERIC_KINDS, FormSpec, Table
-from .workspace import Campaign, Workspace, atomic_write, now_iso
+from .workspace import Campaign, Workspace, atomic_write, checkpoint, now_iso
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
+#: Files in an inbox that are never submissions: office lock files, OS litter, our temp files.
+IGNORED_PREFIXES = ("~$", ".~lock", "._", ".tmp-")
+IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep", ".gitignore"}
 DETAIL_MARK = "#detail"
 SUBTOTAL_MARK = "#subtotal"
 DATA_SHEET = "_data"  # in a consolidated workbook: every cell of the subtree, for the relay
@@ -271,7 +275,8 @@ class Outcome:
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Files given, and every file inside folders given (office lock files skipped)."""
+    """Files given, and every file inside folders given (office lock files and OS litter
+    skipped; any other name, even '..bao cao.xlsx', is a file someone sent: it is read)."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -282,7 +287,7 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _ignored(path: Path) -> bool:
-    return path.name.startswith((".", "~$", ".~lock"))
+    return path.name.startswith(IGNORED_PREFIXES) or path.name.lower() in IGNORED_NAMES
 
 
 def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
@@ -298,6 +303,9 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
             report.add(outcome.findings)
             if progress:
                 progress(1)
+        from .feedback import write_feedback
+
+        write_feedback(workspace)  # WS/feedback/<campaign>/: what each unit must fix
     return report
 
 
@@ -319,9 +327,18 @@ def ingest_file(workspace: Workspace, campaigns: dict[tuple[str, str], Campaign]
         return Outcome(name, "duplicate", known["unit"] or "", [finding(
             "file-duplicate", file=name, detail=f"tệp {known['name']}, {known['status']}")])
     archive(workspace, sha, path.suffix, data)
-    campaign, unit, parsed = _parse(campaigns, name, data)
+    checkpoint("ingest:archived")
+    try:
+        campaign, unit, parsed = _parse(campaigns, name, data)
+    except Exception as exc:  # noqa: BLE001 - one strange file never stops the run
+        campaign, unit, parsed = None, None, Parsed({}, findings=[finding(
+            "file-unreadable", file=name, detail=f"lỗi khi đọc tệp ({_short(exc)})")])
     errors = [f for f in parsed.findings if f.severity == ERROR]
     status = "rejected" if errors else "accepted"
+    if status == "accepted" and campaign and unit:
+        from .history import arrival_notes
+
+        parsed.findings += arrival_notes(store, campaign, unit.code, name)
     info = {
         "sha256": sha, "name": name, "size": len(data),
         "received_at": received.isoformat(timespec="seconds"), "ingested_at": now_iso(),
@@ -331,8 +348,10 @@ def ingest_file(workspace: Workspace, campaigns: dict[tuple[str, str], Campaign]
     }
     with store.transaction() as db:
         store.record_file(db, info)
+        checkpoint("ingest:in-transaction")
         if status == "accepted" and campaign and unit:
             _store_submission(store, db, campaign, unit, parsed, info)
+    checkpoint("ingest:committed")
     return Outcome(name, status, info["unit"] or "", parsed.findings)
 
 
@@ -347,15 +366,25 @@ def archive(workspace: Workspace, sha: str, suffix: str, data: bytes) -> Path:
 
 def _parse(campaigns: dict[tuple[str, str], Campaign], name: str,
            data: bytes) -> tuple[Campaign | None, Unit | None, Parsed]:
-    """Identify the workbook's campaign and unit, then read it; findings instead of raising."""
+    """Identify the workbook's campaign and unit, then read it; findings instead of raising.
+
+    The bytes are checked first (``safety.check_container``: size and ratio limits from
+    the zip directory, DTDs, encryption, what the file really is); only then does
+    calamine parse them.
+    """
     empty = Parsed({})
-    if not data:
-        empty.findings.append(finding("file-empty", file=name))
+    container = check_container(name, data)
+    if not container.readable:
+        empty.findings.extend(container.findings)
         return None, None, empty
     try:
-        grids = read_grids(open_workbook(data))
+        book = open_workbook(data)
+        grids = read_grids(book)
+        merges = {n: book.get_sheet_by_name(n).merged_cell_ranges for n in grids}
     except Exception as exc:  # calamine raises several error types for non-workbooks
-        empty.findings.append(finding("file-unreadable", file=name, detail=_short(exc)))
+        detail = _short(exc)
+        code = "file-encrypted" if "password" in detail.lower() else "file-unreadable"
+        empty.findings.append(finding(code, file=name, detail=detail))
         return None, None, empty
     meta = read_meta(grids)
     if not meta:
@@ -371,8 +400,49 @@ def _parse(campaigns: dict[tuple[str, str], Campaign], name: str,
         expected = f"{campaign.root_unit.name} và các đơn vị trực thuộc"
         empty.findings.append(finding("unit-unknown", file=name, found=code, expected=expected))
         return campaign, None, empty
+    ws = campaign.workspace
+    problem = check_token(ws.secret, ws.issuer, meta, name)
+    if problem is not None and problem.severity == ERROR:
+        empty.meta = meta  # relabelled: the unit it names is not who sent it
+        empty.findings.append(problem)
+        return campaign, None, empty
     unit = campaign.roster[code]
-    return campaign, unit, Reader(campaign, name).parse(grids, meta, unit)
+    parsed = Reader(campaign, name).parse(grids, meta, unit)
+    checks = cell_findings(container, merges, input_cells(campaign, grids, unit), grids,
+                           name, unit.code)
+    parsed.findings[:0] = [*container.findings, *([problem] if problem else []), *checks]
+    return campaign, unit, parsed
+
+
+def input_cells(campaign: Campaign, grids: dict[str, Grid],
+                unit: Unit) -> dict[str, dict[tuple[int, int], tuple[str, bool]]]:
+    """Where this unit types: sheet -> {(row, col): (label, True)}, found by the form's keys."""
+    out: dict[str, dict[tuple[int, int], tuple[str, bool]]] = {}
+    for table in campaign.spec.tables:
+        found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
+        if found is None:
+            continue
+        sheet, grid = found
+        rows, cols = key_index(grid)
+        cells = out.setdefault(sheet, {})
+        for row in table.rows(campaign.levels):
+            if row.is_total or row.id not in rows:
+                continue
+            for column in table.columns:
+                if column.id in cols and table.accepts(row, column, unit.level):
+                    label = f"{table.sheet}, {layout.label_text(row).splitlines()[0]}, " \
+                            f"{column.label}"
+                    cells[(rows[row.id], cols[column.id])] = (label, True)
+    found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
+    if found is not None:
+        sheet, grid = found
+        rows, _ = key_index(grid)
+        labels = {item.id: item.label for item in campaign.spec.narrative}
+        cells = out.setdefault(sheet, {})
+        for key, i in rows.items():
+            if key in labels:
+                cells[(i, 2)] = (f"{sheet}, {labels[key]}", True)
+    return out
 
 
 def _match_campaign(campaigns: dict[tuple[str, str], Campaign], meta: dict[str, str],

@@ -9,8 +9,13 @@ Labels, titles and messages are Vietnamese; keys are ASCII.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -58,7 +63,9 @@ class Identity:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=64)
 def font(size: int = 12, bold: bool = False, italic: bool = False) -> Font:
+    """One shared Font per style: openpyxl hashes every new style object it is given."""
     return Font(name=FONT, size=size, bold=bold, italic=italic)
 
 
@@ -120,7 +127,10 @@ FORMATS = {
     "text": "@", "target": "@", "date": "dd/mm/yyyy", "yes_no": "@",
 }
 ALIGN = {"count": "right", "money": "right", "decimal": "right", "date": "center",
-         "yes_no": "center"}
+         "yes_no": "center", "target": "center"}
+#: Column headers of a consolidated workbook, where the engine, not the unit, computed them.
+ROLLUP_LABELS = {"ket_qua": "Kết quả (tính từ tử số, mẫu số)",
+                 "co_khong": "Số xã có / số xã trả lời"}
 
 
 def first_data_column(table: Table) -> int:
@@ -174,7 +184,7 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
     first_col = first_data_column(table)
     last_col = get_column_letter(first_col + len(table.columns) - 1 + (1 if extra else 0))
     _table_header(ws, table, ident, last_col)
-    _column_headers(ws, table, first_col)
+    _column_headers(ws, table, first_col, ROLLUP_LABELS if ident.kind == "rollup" else {})
     validations = _validations(ws)
     level_rows = [r for r in rows if not r.is_total]
     for i, row in enumerate(rows):
@@ -194,7 +204,8 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
     note.font = font(11, italic=True)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=first_col).coordinate
     ws.protection.sheet = True
-    print_setup(ws, f"B1:{last_col}{last_row + 2}",
+    wide = len(table.columns) > 3 or table.kind == "list"
+    print_setup(ws, f"B1:{last_col}{last_row + 2}", landscape=wide,
                 title_rows=f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
     return ws
 
@@ -227,7 +238,8 @@ COLUMN_WIDTHS = {"money": 18, "count": 14, "decimal": 14, "text": 34, "target": 
                  "date": 14, "yes_no": 11}
 
 
-def _column_headers(ws: Worksheet, table: Table, first_col: int) -> None:
+def _column_headers(ws: Worksheet, table: Table, first_col: int,
+                    relabel: Mapping[str, str]) -> None:
     top, bottom = HEADER_ROWS
     ws.cell(row=KEY_ROW, column=1, value=COLUMN_KEYS_MARK)
     ws.row_dimensions[KEY_ROW].hidden = True
@@ -246,11 +258,12 @@ def _column_headers(ws: Worksheet, table: Table, first_col: int) -> None:
                 ws.merge_cells(start_row=top, start_column=col, end_row=top,
                                end_column=col + len(cols) - 1)
         for c in cols:
+            label = relabel.get(c.id, c.label)
             ws.cell(row=KEY_ROW, column=col, value=c.id)
-            ws.cell(row=bottom, column=col, value=c.label)
+            ws.cell(row=bottom, column=col, value=label)
             if group is None:
                 ws.merge_cells(start_row=top, start_column=col, end_row=bottom, end_column=col)
-                ws.cell(row=top, column=col, value=c.label)
+                ws.cell(row=top, column=col, value=label)
             ws.column_dimensions[get_column_letter(col)].width = COLUMN_WIDTHS[c.kind]
             col += 1
     longest = max((len(g or "") for g, _ in table.groups()), default=0)
@@ -426,3 +439,56 @@ def finish(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
     wb.properties.creator = "consolidate"
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
+
+
+# --------------------------------------------------------------------------- deterministic bytes
+
+CORE_PART = "docProps/core.xml"
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def issue_time(period: str) -> dt.datetime:
+    """The fixed timestamp of a blank form: the start of its period (2024 -> 2024-01-01)."""
+    digits = str(period)[:4]
+    year = int(digits) if digits.isdigit() and 1980 <= int(digits) <= 2999 else 2000
+    return dt.datetime(year, 1, 1)
+
+
+def save_workbook(wb: Workbook, when: dt.datetime) -> bytes:
+    """Save with fixed document and zip timestamps: the same content gives the same bytes.
+
+    openpyxl stamps ``modified`` with the clock and each zip entry with the time of
+    saving; both are replaced by ``when`` (a time taken from the data, never the
+    clock), so a run killed and run again writes byte-for-byte the same files.
+    """
+    when = _naive_utc(when)
+    wb.properties.created = when
+    wb.properties.modified = when
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return fix_zip_times(buffer.getvalue(), when)
+
+
+def fix_zip_times(data: bytes, when: dt.datetime) -> bytes:
+    when = _naive_utc(when)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    date_time = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == CORE_PART:
+                body = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            entry.create_system = 3
+            zout.writestr(entry, body)
+    return out.getvalue()
+
+
+def _naive_utc(when: dt.datetime) -> dt.datetime:
+    if when.tzinfo is not None:
+        when = when.astimezone(dt.UTC).replace(tzinfo=None)
+    return when.replace(microsecond=0)

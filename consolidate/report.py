@@ -9,7 +9,6 @@ along so the province can check them.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,10 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import layout
+from .charts import add_chart_sheet
+from .document import WordRenderer, convert_to_pdf
 from .forms import identity, safe_filename
+from .history import data_time, write_sources_sheet
 from .ingest import DATA_COLUMNS, DATA_SHEET, DETAIL_MARK, SUBTOTAL_MARK
 from .numbers import format_date_short
 from .rollup import Rollup, compute_rollup, load_values
@@ -40,11 +42,16 @@ class ReportResult:
     workbook: Path
     rollup: Rollup
     status: pd.DataFrame
+    document: Path | None = None  # the Word report (.docx) beside the workbook
+    pdf: Path | None = None  # with ``pdf=True``: the same, converted by LibreOffice
 
 
 def write_reports(campaign: Campaign, units: list[str] | None = None,
-                  out_dir: Path | None = None) -> list[ReportResult]:
-    """Consolidated workbooks for the given units (default: the root), one store read."""
+                  out_dir: Path | None = None, template: Path | None = None,
+                  pdf: bool = False) -> list[ReportResult]:
+    """Consolidated workbooks and Word reports for the given units (default: the root),
+    one store read. The Word template is checked before anything is written."""
+    word = WordRenderer(campaign, template)
     data = load_values(campaign)
     out_dir = out_dir or campaign.folder("reports")
     results = []
@@ -52,8 +59,15 @@ def write_reports(campaign: Campaign, units: list[str] | None = None,
         rollup = compute_rollup(campaign, code, data)
         status = unit_status(campaign, code)
         path = out_dir / safe_filename(code, f"Tong hop {rollup.unit.name}")
-        atomic_write(path, build_workbook(rollup, status))
-        results.append(ReportResult(path, rollup, status))
+        doc_path = out_dir / safe_filename(code, f"Bao cao {rollup.unit.name}", ".docx")
+        workbook, document = build_workbook(rollup, status), word.render(rollup, status)
+        atomic_write(path, workbook)
+        atomic_write(doc_path, document)
+        results.append(ReportResult(path, rollup, status, doc_path))
+    if pdf:
+        for result, pdf_path in zip(results, convert_to_pdf([r.document for r in results]),
+                                    strict=True):
+            result.pdf = pdf_path
     return results
 
 
@@ -77,13 +91,13 @@ def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
     _status_sheet(wb, status)
     _check_sheet(wb, rollup)
     _findings_sheet(wb, rollup)
+    add_chart_sheet(wb, rollup)
     if campaign.workspace.full_roster(campaign.roster_choice)[unit.code].parent:
         _data_sheet(wb, rollup)
+    write_sources_sheet(wb, rollup)
     layout.write_meta(wb, spec, ident)
     layout.finish(wb, spec, ident)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return layout.save_workbook(wb, data_time(rollup))  # fixed timestamps: same data, same bytes
 
 
 def _header(ws: Worksheet, title: str, subtitle: str, headers: list[str],

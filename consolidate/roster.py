@@ -64,7 +64,7 @@ class _Where:
 class Roster:
     """An immutable tree of units, validated once so later stages can rely on it."""
 
-    __slots__ = ("_units", "_order", "_span", "_children", "_roots")
+    __slots__ = ("_units", "_order", "_span", "_children", "_roots", "_levels")
 
     def __init__(self, units: Iterable[Unit]) -> None:
         self._build(list(units), _Where())
@@ -81,6 +81,7 @@ class Roster:
         self._children = _child_codes(units, self._units, where)
         self._roots = [u.code for u in units if u.parent is None]
         self._order, self._span = _preorder(self._roots, self._children)
+        self._levels: list[str] | None = None
         _check_cycles(units, self._span, where)
         _check_levels(units, self._units, where)
 
@@ -131,8 +132,10 @@ class Roster:
 
     def levels(self) -> list[str]:
         """Levels actually present, top first; ["province", "commune"] for the 2025 tree."""
-        present = {u.level for u in self._units.values()}
-        return [level for level in LEVELS if level in present]
+        if self._levels is None:  # asked for every file ingested: computed once per roster
+            present = {u.level for u in self._units.values()}
+            self._levels = [level for level in LEVELS if level in present]
+        return list(self._levels)
 
     def units(self) -> list[Unit]:
         """All units in pre-order from the roots."""

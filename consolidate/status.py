@@ -30,6 +30,13 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
     current = store.current_submissions(campaign.id).set_index("unit")
     files = store.files_for(campaign.id)
     rejected = files[files["status"] == "rejected"].groupby("unit").last()
+    subs = store.all_submissions(campaign.id)
+    direct = subs[subs["source"].isin(["form", "rollup"])]
+    versions = (pd.concat([direct[["unit", "sha256"]], files[["unit", "sha256"]]])
+                .drop_duplicates().groupby("unit").size())
+    held = direct[~direct["countable"]].groupby("unit").size()
+    pinned = set(direct.loc[direct["pinned"], "unit"])
+    latest = files.groupby("unit").last()
     rows = []
     for unit in roster.units():
         row = {"code": unit.code, "name": unit.name, "level": LEVEL_NAMES[unit.level],
@@ -46,6 +53,18 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
             bad = rejected.loc[unit.code]
             row.update(status=REJECTED, received_at=bad["received_at"], file=bad["name"],
                        note=_first_error(bad["findings"]))
+        row["versions"] = int(versions.get(unit.code, 0))
+        notes = [row["note"]] if row["note"] else []
+        if unit.code in pinned:
+            notes.append("Đang dùng bản được chọn cố định")
+        if unit.code in held.index:
+            notes.append(f"{held[unit.code]} tệp nhận sau khi chốt số liệu, chưa được tính")
+        if unit.code in current.index and unit.code in latest.index and \
+                latest.loc[unit.code, "status"] == "rejected" and unit.code not in pinned:
+            bad = latest.loc[unit.code]
+            why = _first_error(bad["findings"])
+            notes.append(f"Tệp mới nhất '{bad['name']}' bị từ chối ({why}); đang dùng bản trước")
+        row["note"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -67,6 +67,20 @@ CREATE TABLE IF NOT EXISTS cells (
     sheet TEXT,
     cell TEXT
 );
+CREATE TABLE IF NOT EXISTS pins (
+    campaign TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    sha256 TEXT NOT NULL,          -- the file whose submission counts for the unit
+    pinned_at TEXT NOT NULL,
+    PRIMARY KEY (campaign, unit)
+);
+CREATE TABLE IF NOT EXISTS closings (
+    id INTEGER PRIMARY KEY,
+    campaign TEXT NOT NULL,
+    action TEXT NOT NULL,          -- close | reopen
+    last_submission INTEGER NOT NULL DEFAULT 0,  -- for close: newest submission counted
+    at TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS cells_submission ON cells(submission);
 CREATE INDEX IF NOT EXISTS submissions_unit ON submissions(campaign, unit);
 """
@@ -142,19 +156,63 @@ class Store:
         )
         return sid
 
+    # ------------------------------------------------------------------ pins and closing
+    def pins(self, campaign: str) -> dict[str, str]:
+        """unit -> sha256 of the file an officer chose to count for it."""
+        rows = self.db.execute("SELECT unit, sha256 FROM pins WHERE campaign = ?", (campaign,))
+        return {r["unit"]: r["sha256"] for r in rows}
+
+    def set_pin(self, db: sqlite3.Connection, campaign: str, unit: str, sha256: str | None,
+                when: str) -> None:
+        db.execute("DELETE FROM pins WHERE campaign = ? AND unit = ?", (campaign, unit))
+        if sha256:
+            db.execute("INSERT INTO pins VALUES (?, ?, ?, ?)", (campaign, unit, sha256, when))
+
+    def closed_at(self, campaign: str) -> dict[str, Any] | None:
+        """The closing in force (chốt số liệu), or None when the campaign is open."""
+        row = self.db.execute("SELECT * FROM closings WHERE campaign = ? ORDER BY id DESC LIMIT 1",
+                              (campaign,)).fetchone()
+        return dict(row) if row and row["action"] == "close" else None
+
+    def record_closing(self, db: sqlite3.Connection, campaign: str, action: str,
+                       when: str) -> None:
+        last = db.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]
+        db.execute("INSERT INTO closings (campaign, action, last_submission, at) "
+                   "VALUES (?, ?, ?, ?)", (campaign, action, last, when))
+
     # ------------------------------------------------------------------ queries
-    def current_submissions(self, campaign: str) -> pd.DataFrame:
-        """The submission that counts for each unit: newest direct, else newest relayed."""
-        return pd.read_sql_query(
-            """
-            SELECT s.*, f.name AS file_name FROM submissions s
-            JOIN files f ON f.sha256 = s.sha256
-            WHERE s.campaign = :c AND s.id = (
-                SELECT s2.id FROM submissions s2
-                WHERE s2.campaign = s.campaign AND s2.unit = s.unit AND s2.source != 'stated'
-                ORDER BY (s2.source = 'relay'), s2.received_at DESC, s2.id DESC LIMIT 1)
-            """, self.db, params={"c": campaign},
+    def all_submissions(self, campaign: str) -> pd.DataFrame:
+        """Every submission of the campaign with its file name, and whether it may count.
+
+        ``countable`` is false for a submission stored after the campaign was closed;
+        ``pinned`` is true for those of the file an officer pinned for the unit.
+        """
+        subs = pd.read_sql_query(
+            "SELECT s.*, f.name AS file_name FROM submissions s "
+            "JOIN files f ON f.sha256 = s.sha256 WHERE s.campaign = :c ORDER BY s.id",
+            self.db, params={"c": campaign},
         )
+        closing = self.closed_at(campaign)
+        pins = self.pins(campaign)
+        subs["pinned"] = pd.Series(
+            [pins.get(u) == sha for u, sha in zip(subs["unit"], subs["sha256"], strict=True)],
+            index=subs.index, dtype=bool)
+        before = (subs["id"] <= closing["last_submission"]) if closing else True
+        subs["countable"] = pd.Series(subs["pinned"] | before, index=subs.index, dtype=bool)
+        return subs
+
+    def current_submissions(self, campaign: str) -> pd.DataFrame:
+        """The submission that counts for each unit.
+
+        The pinned version first; else, among those stored before the campaign was
+        closed (all while it is open), the newest direct one, else the newest relayed.
+        """
+        subs = self.all_submissions(campaign)
+        subs = subs[subs["countable"] & (subs["source"] != "stated")]
+        ranked = subs.assign(relay=subs["source"] == "relay").sort_values(
+            ["pinned", "relay", "received_at", "id"], ascending=[False, True, False, False])
+        current = ranked.drop_duplicates("unit").sort_values("id")
+        return current.drop(columns=["relay", "pinned", "countable"]).reset_index(drop=True)
 
     def cells_of(self, submission_ids: list[int]) -> pd.DataFrame:
         """All cells of the given submissions, in one query through a temporary table."""
@@ -166,14 +224,13 @@ class Store:
         )
 
     def rollup_submissions(self, campaign: str) -> pd.DataFrame:
-        """The newest roll-up each unit sent, for comparing its stated figures."""
-        return pd.read_sql_query(
-            """
-            SELECT s.* FROM submissions s WHERE s.campaign = :c AND s.source = 'stated'
-            AND s.id = (SELECT MAX(s2.id) FROM submissions s2 WHERE s2.campaign = s.campaign
-                        AND s2.unit = s.unit AND s2.source = 'stated')
-            """, self.db, params={"c": campaign},
-        )
+        """The roll-up each unit sent that counts (pinned, else newest before closing),
+        for comparing its stated figures."""
+        subs = self.all_submissions(campaign)
+        subs = subs[subs["countable"] & (subs["source"] == "stated")]
+        ranked = subs.sort_values(["pinned", "id"], ascending=[False, False])
+        current = ranked.drop_duplicates("unit").sort_values("id")
+        return current.drop(columns=["pinned", "countable", "file_name"]).reset_index(drop=True)
 
     def files_for(self, campaign: str) -> pd.DataFrame:
         return pd.read_sql_query(

@@ -9,13 +9,16 @@ may move.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import secrets
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,14 @@ from .spec import FormSpec, load_spec
 from .store import Store
 
 STORE_NAME = "consolidate.sqlite"
+SECRET_NAME = ".secret"
+TEMP_PREFIX = ".tmp-"
+#: Kill points for the crash test: with CONSOLIDATE_KILL_AT=N the process SIGKILLs itself
+#: at the N-th checkpoint; CONSOLIDATE_CHECKPOINT_LOG=path appends each checkpoint's name.
+KILL_AT_ENV = "CONSOLIDATE_KILL_AT"
+CHECKPOINT_LOG_ENV = "CONSOLIDATE_CHECKPOINT_LOG"
+_checkpoints = 0
+_locks: dict[str, FileLock] = {}
 
 
 @dataclass
@@ -109,19 +120,69 @@ class Workspace:
 
     @contextmanager
     def lock(self, timeout: float = 30) -> Iterator[None]:
-        """One run at a time per workspace: two runs must never interleave their writes."""
-        lock = FileLock(str(self.path / ".consolidate.lock"))
+        """One run at a time per workspace: two runs must never interleave their writes.
+
+        Re-entrant within a process (``forms``/``report`` may call code that locks again).
+        On first entry, temporary files left by a run that was killed are swept away:
+        holding the lock, nobody else can be writing them.
+        """
+        key = str(self.path.resolve() / ".consolidate.lock")
+        lock = _locks.setdefault(key, FileLock(key))
+        first = not lock.is_locked
         try:
-            with lock.acquire(timeout=timeout):
-                yield
+            lock.acquire(timeout=timeout)
         except Timeout as exc:
             raise ConsolidateError(
                 f"Thư mục {self.path} đang được một lệnh khác sử dụng; hãy chờ lệnh đó kết thúc"
             ) from exc
+        try:
+            if first:
+                self.sweep_temporary()
+            yield
+        finally:
+            lock.release()
+
+    def sweep_temporary(self) -> list[Path]:
+        """Remove half-written outputs (``.tmp-*``) of a killed run; the real files are intact."""
+        removed = []
+        for folder in ("archive", "feedback", "reports", "forms"):
+            root = self.path / folder
+            if root.is_dir():
+                for tmp in root.rglob(f"{TEMP_PREFIX}*"):
+                    if tmp.is_file():
+                        tmp.unlink(missing_ok=True)
+                        removed.append(tmp)
+        return removed
+
+    @cached_property
+    def secret(self) -> bytes:
+        """The workspace's random key for form tokens, created once (WS/.secret)."""
+        path = self.path / SECRET_NAME
+        if not path.exists():
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # created by a concurrent first use: read theirs
+            else:
+                with os.fdopen(fd, "w", encoding="ascii") as fh:
+                    fh.write(secrets.token_hex(32) + "\n")
+        text = path.read_text(encoding="ascii").strip()
+        if len(text) < 32:
+            raise ConsolidateError(f"Tệp khóa {path} bị hỏng; hãy khôi phục từ bản sao lưu")
+        return bytes.fromhex(text)
+
+    @cached_property
+    def issuer(self) -> str:
+        """A public id of this workspace, written in the forms it issues (not the secret)."""
+        return hashlib.sha256(b"consolidate-issuer:" + self.secret).hexdigest()[:16]
 
     def full_roster(self, choice: str) -> Roster:
+        if choice in ("2024", "2025"):
+            return resolve_roster(choice)
         path = self.path / choice
-        return resolve_roster(path if choice not in ("2024", "2025") else choice)
+        stat = path.stat()
+        return _custom_roster(str(path), stat.st_mtime_ns, stat.st_size)
 
     def campaigns(self) -> list[Campaign]:
         return [self._campaign(row) for row in self.store.campaigns()]
@@ -164,6 +225,7 @@ def init_campaign(path: str | Path, form: str, period: str, unit: str,
         raise ConsolidateError(f"Không có đơn vị mã '{unit}' trong danh mục đơn vị đã chọn")
     for folder in (ws.inbox, ws.archive):
         folder.mkdir(exist_ok=True)
+    ws.secret  # noqa: B018 - created once, with the workspace
     store = Store(ws.store_path)
     try:
         store.add_campaign({
@@ -189,6 +251,12 @@ def _adopt_roster(ws: Workspace, roster: str | Path | None) -> str:
     return target.name
 
 
+@lru_cache(maxsize=8)
+def _custom_roster(path: str, mtime_ns: int, size: int) -> Roster:
+    """A custom roster file, read once per version of the file (it is asked for per file)."""
+    return resolve_roster(Path(path))
+
+
 def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
@@ -196,11 +264,25 @@ def now_iso() -> str:
 def atomic_write(target: Path, data: bytes) -> None:
     """Write to a temporary name in the same folder, then rename: no half-written outputs."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        checkpoint("atomic-write:before-rename")
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def checkpoint(name: str) -> None:
+    """A named point where a crash test may kill this process with a real SIGKILL."""
+    global _checkpoints
+    _checkpoints += 1
+    log = os.environ.get(CHECKPOINT_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{_checkpoints}\t{name}\n")
+    kill_at = os.environ.get(KILL_AT_ENV)
+    if kill_at and kill_at.isdigit() and _checkpoints == int(kill_at):
+        os.kill(os.getpid(), signal.SIGKILL)

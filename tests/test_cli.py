@@ -112,3 +112,21 @@ def test_help_does_not_load_the_roster_or_pandas() -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_rights_form_cycle_through_the_cli(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    code, out = run("init", "-w", str(ws), "--form", "quyen-tre-em", "--period", "2024",
+                    "--unit", "058", "--deadline", "15/10/2024")
+    assert code == 0 and "Báo cáo kết quả thực hiện quyền trẻ em" in out
+    assert run("forms", "-w", str(ws))[0] == 0
+    form = next((ws / "forms" / "quyen-tre-em-2024-058").glob("01840_*.xlsx"))
+    fill_workbook(form, ws / "inbox" / "a.xlsx", {"tinh_hinh": {
+        ("tre_em", "so_lieu"): "1.000 em", ("tre_em_nam", "so_lieu"): 520,
+        ("tre_em_nu", "so_lieu"): 470}})
+    code, out = run("ingest", "-w", str(ws))
+    assert code == 1
+    assert "Trẻ em nam cộng trẻ em nữ phải bằng tổng số trẻ em" in out
+    assert "(520) + " in out and "(470) = " in out and "(1.000)" in out
+    code, out = run("report", "-w", str(ws))
+    assert code == 0 and "Thành phố Bắc Kạn" in out

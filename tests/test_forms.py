@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from consolidate.forms import safe_filename
+from consolidate.forms import safe_filename, token_meta
 from consolidate.layout import FIRST_DATA_ROW, META_SHEET
 from consolidate.workspace import Campaign
 
@@ -39,8 +39,11 @@ def test_header_and_hidden_metadata_carry_the_units_identity(district: Campaign)
                               "Thành phố Bắc Kạn, Tỉnh Bắc Kạn")
     assert ws["B4"].value == "Kỳ báo cáo: năm 2024 – Hạn nộp: trước ngày 03/7/2024"
     assert wb[META_SHEET].sheet_state == "veryHidden"
-    assert meta(path) == {"form_id": "thang-hanh-dong", "form_version": "1", "period": "2024",
-                          "unit_code": "01840", "unit_level": "commune", "kind": "form"}
+    stamped = meta(path)
+    assert {k: stamped.pop(k) for k in ("issuer", "token")} == \
+        token_meta(district, "01840")  # bound to unit, form and period (issue 6)
+    assert stamped == {"form_id": "thang-hanh-dong", "form_version": "1", "period": "2024",
+                       "unit_code": "01840", "unit_level": "commune", "kind": "form"}
     assert meta(form_path(district, "058"))["unit_code"] == "058"
 
 

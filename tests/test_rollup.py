@@ -9,6 +9,7 @@ import pandas as pd
 import python_calamine
 
 from consolidate.demo import SEED_000_COMMUNES, SEED_000_DISTRICT, seed_000_commune_answers
+from consolidate.errors import Report
 from consolidate.ingest import ingest
 from consolidate.report import write_reports
 from consolidate.rollup import compute_rollup
@@ -116,14 +117,18 @@ def test_custom_two_level_roster_file(tmp_path: Path, fill: Filler) -> None:
     assert compute_rollup(current(campaign)).value("bieu_2", "tong", "tang_qua_so_tre_em") == 1230
 
 
-def test_district_workbook_relays_to_the_province_and_mismatch_is_listed(
-        tmp_path: Path, fill: Filler) -> None:
+def relay_seed_000(tmp_path: Path, fill: Filler) -> tuple[Campaign, Report]:
+    """TP Bắc Kạn consolidates seed 000 and sends its workbook to the province."""
     district = make_campaign(tmp_path / "huyen")
     fill_seed_000(district, fill)
     [result] = write_reports(current(district))
-
     province = make_campaign(tmp_path / "tinh", unit="06")
-    relay = ingest(province.workspace, [result.workbook])
+    return province, ingest(province.workspace, [result.workbook])
+
+
+def test_district_workbook_relays_to_the_province_and_mismatch_is_listed(
+        tmp_path: Path, fill: Filler) -> None:
+    province, relay = relay_seed_000(tmp_path, fill)
     assert relay.valid, relay.findings
     roll = compute_rollup(current(province))
     # the province's Cấp huyện row is the district's own row, Cấp xã its communes' rows
@@ -149,11 +154,7 @@ def test_relayed_communes_show_in_status_as_reported_through_the_district(
         tmp_path: Path, fill: Filler) -> None:
     from consolidate.status import RELAYED, unit_status
 
-    district = make_campaign(tmp_path / "huyen")
-    fill_seed_000(district, fill)
-    [result] = write_reports(current(district))
-    province = make_campaign(tmp_path / "tinh", unit="06")
-    ingest(province.workspace, [result.workbook])
+    province, _ = relay_seed_000(tmp_path, fill)
     status = unit_status(current(province)).set_index("code")
     assert status.at["01840", "status"] == RELAYED
     assert "Thành phố Bắc Kạn" in status.at["01840", "note"]

@@ -1,0 +1,234 @@
+"""Feedback workbooks: what each unit must fix, in a file the officer can send back.
+
+For every unit whose latest file has errors or warnings, ``WS/feedback/<campaign>/``
+holds one workbook: a first sheet "Góp ý" listing the findings in Vietnamese (what
+was found, where, what is expected), then a copy of what the unit sent with each
+bad cell highlighted and a comment on it. The copy is made with openpyxl (whose XML
+parsing goes through defusedxml) and only after the file passed the container
+checks; macros are never copied (``keep_vba=False``), so a ``.xlsm`` comes back as
+a plain ``.xlsx``. A file that could not be opened gets the list alone.
+
+Feedback is derived from the store, so it is idempotent: its name carries the
+source file's hash, an existing one is not rewritten, and a unit's older feedback is
+removed when a newer file supersedes it. A run killed half-way writes the same
+files when run again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+
+from . import layout
+from .forms import safe_filename
+from .ingest import open_workbook, read_grids
+from .safety import check_container, safe_component
+from .workspace import Campaign, Workspace, atomic_write, checkpoint
+
+FEEDBACK_DIR = "feedback"
+UNKNOWN_CAMPAIGN = "chua-xac-dinh"
+SHEET = "Góp ý"
+SUFFIX = "gop-y"
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+SEVERITY = {"error": "Lỗi – phải sửa", "warning": "Lưu ý", "info": "Ghi chú"}
+AUTHOR = "Cán bộ tổng hợp"
+
+
+def feedback_folder(workspace: Workspace, campaign: str | None) -> Path:
+    return workspace.path / FEEDBACK_DIR / (campaign or UNKNOWN_CAMPAIGN)
+
+
+def write_feedback(workspace: Workspace) -> list[Path]:
+    """Bring WS/feedback up to date with the store; returns the files written now."""
+    store = workspace.store
+    campaigns = {c.id: c for c in workspace.campaigns()}
+    only = next(iter(campaigns)) if len(campaigns) == 1 else None
+    rows = store.db.execute("SELECT rowid AS seq, * FROM files ORDER BY rowid").fetchall()
+    latest: dict[tuple[str, str], Any] = {}
+    wanted: dict[Path, Any] = {}
+    for row in rows:
+        if row["unit"]:
+            key = (row["campaign"], row["unit"])
+            if key not in latest or (row["received_at"], row["seq"]) >= (
+                    latest[key]["received_at"], latest[key]["seq"]):
+                latest[key] = row
+        elif _needs_feedback(row):
+            folder = feedback_folder(workspace, row["campaign"] or only)
+            stem = safe_component(Path(row["name"]).stem, fallback="tep")
+            wanted[folder / f"khong-ro-don-vi_{stem}_{SUFFIX}_{row['sha256'][:8]}.xlsx"] = row
+    stale: list[Path] = []
+    for (campaign_id, code), row in latest.items():
+        campaign = campaigns.get(campaign_id)
+        folder = feedback_folder(workspace, campaign_id)
+        prefix = _unit_prefix(campaign, code)
+        target = folder / f"{prefix}_{SUFFIX}_{row['sha256'][:8]}.xlsx"
+        if _needs_feedback(row):
+            wanted[target] = row
+        if folder.is_dir():
+            stale += [p for p in folder.glob(f"{prefix}_{SUFFIX}_*.xlsx") if p != target]
+    written = []
+    for path, row in sorted(wanted.items()):
+        if path.exists():
+            continue
+        campaign = campaigns.get(row["campaign"] or only or "")
+        atomic_write(path, build_feedback(workspace, row, campaign))
+        checkpoint("feedback:written")
+        written.append(path)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return written
+
+
+def _unit_prefix(campaign: Campaign | None, code: str) -> str:
+    name = campaign.roster[code].name if campaign and code in campaign.roster else ""
+    return safe_filename(code, name, suffix="")
+
+
+def _needs_feedback(row: Any) -> bool:
+    return any(f.get("severity") in ("error", "warning") for f in json.loads(row["findings"]))
+
+
+def archived_bytes(workspace: Workspace, sha: str) -> bytes | None:
+    for path in (workspace.archive / sha[:2]).glob(f"{sha}.*"):
+        return path.read_bytes()
+    return None
+
+
+def build_feedback(workspace: Workspace, row: Any, campaign: Campaign | None) -> bytes:
+    """The feedback workbook of one received file, as bytes (deterministic)."""
+    findings = [f for f in json.loads(row["findings"]) if f.get("severity") != "info"]
+    data = archived_bytes(workspace, row["sha256"]) or b""
+    wb, copied = _copy_of(data, row["name"])
+    marked = _mark_cells(wb, findings) if copied else set()
+    _findings_sheet(wb, row, campaign, findings, marked, copied)
+    received = dt.datetime.fromisoformat(row["received_at"])
+    return layout.save_workbook(wb, received)
+
+
+def _copy_of(data: bytes, name: str) -> tuple[Workbook, bool]:
+    """What the unit sent, without macros; an empty workbook if it cannot be opened safely."""
+    container = check_container(name, data)
+    if not container.readable:
+        return layout.new_workbook(), False
+    if container.kind in ("xlsx", "xlsm"):
+        try:
+            wb = load_workbook(io.BytesIO(data), keep_vba=False, keep_links=False)
+            for ws in wb.worksheets:
+                ws.sheet_view.tabSelected = False
+            return wb, True
+        except Exception:  # noqa: BLE001 - openpyxl is stricter than calamine; fall back
+            pass
+    try:
+        grids = read_grids(open_workbook(data))
+    except Exception:  # noqa: BLE001
+        return layout.new_workbook(), False
+    wb = layout.new_workbook()
+    for sheet, grid in grids.items():
+        ws = wb.create_sheet(sheet[:31])
+        for i, values in enumerate(grid, start=1):
+            for j, value in enumerate(values, start=1):
+                if value not in (None, ""):
+                    cell = ws.cell(row=i, column=j)
+                    if isinstance(value, str):
+                        layout.put_text(cell, value)
+                    else:
+                        cell.value = value
+        if sheet == layout.META_SHEET:
+            ws.sheet_state = "veryHidden"
+    return wb, True
+
+
+def _mark_cells(wb: Workbook, findings: list[dict[str, str]]) -> set[tuple[str, str]]:
+    """Fill each cell a finding names and put the finding's message in a comment."""
+    notes: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for f in findings:
+        if f.get("sheet") and f.get("cell") and f["sheet"] in wb.sheetnames:
+            # "D10", a range "D10:E10" (its first cell), or a list "D9, D10, D11"
+            for part in f["cell"].split(","):
+                ref = part.strip().split(":")[0]
+                if re.fullmatch(r"[A-Z]{1,3}[1-9][0-9]{0,6}", ref):
+                    notes[(f["sheet"], ref)].append(f)
+    for (sheet, ref), items in notes.items():
+        cell = wb[sheet][ref]
+        error = any(f["severity"] == "error" for f in items)
+        cell.fill = ERROR_FILL if error else WARNING_FILL
+        text = "\n".join(f"{SEVERITY[f['severity']]}: {f['message']}" for f in items)
+        cell.comment = Comment(text, AUTHOR, width=320, height=max(90, 20 * (len(text) // 45 + 2)))
+    return set(notes)
+
+
+def _findings_sheet(wb: Workbook, row: Any, campaign: Campaign | None,
+                    findings: list[dict[str, str]], marked: set[tuple[str, str]],
+                    copied: bool) -> None:
+    ws = wb.create_sheet(SHEET, 0)
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
+    ws.sheet_view.tabSelected = True
+    wb.active = 0
+    rejected = row["status"] == "rejected"
+    unit = row["unit"] or ""
+    if campaign and unit in campaign.roster:
+        who = campaign.unit_label(unit)
+    else:
+        who = "chưa xác định (không đọc được thông tin nhận dạng trong tệp)"
+    lines = [
+        ("PHIẾU GÓP Ý VỀ BÁO CÁO ĐÃ GỬI", layout.font(14, bold=True)),
+        (f"Đơn vị: {who}", layout.font(12, bold=True)),
+        (f"Đợt báo cáo: {campaign.spec.title} năm {campaign.period}" if campaign else
+         "Đợt báo cáo: chưa xác định", layout.font(12)),
+        (f"Tệp đã nhận: {row['name']} – lúc {row['received_at'].replace('T', ' ')[:16]} – "
+         f"mã tệp {row['sha256'][:12]}", layout.font(12)),
+        (("Kết quả: CHƯA TIẾP NHẬN. Đề nghị đơn vị sửa các lỗi dưới đây trên chính tệp "
+          "biểu mẫu đã được gửi và gửi lại." if rejected else
+          "Kết quả: ĐÃ TIẾP NHẬN. Đề nghị đơn vị xem các điểm lưu ý dưới đây; nếu cần "
+          "sửa, hãy gửi lại tệp đã sửa."), layout.font(12, bold=True)),
+        (("Các ô có lỗi được tô màu và có ghi chú trong các trang sau (bản sao tệp "
+          "đơn vị đã gửi). Macro (nếu có) đã được loại bỏ." if copied and marked else
+          "Tệp không mở được nên không kèm bản sao." if not copied else ""),
+         layout.font(11, italic=True)),
+    ]
+    for i, (text, f) in enumerate(lines, start=1):
+        layout.put_text(ws.cell(row=i, column=1), text)
+        ws.cell(row=i, column=1).font = f
+    headers = ["STT", "Mức độ", "Trang", "Ô", "Nội dung", "Giá trị tìm thấy", "Cần có"]
+    widths = [6, 14, 18, 10, 80, 22, 30]
+    head = len(lines) + 2
+    for j, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = ws.cell(row=head, column=j, value=text)
+        cell.font = layout.font(11, bold=True)
+        cell.fill = layout.HEADER_FILL
+        cell.border = layout.BOX
+        cell.alignment = layout.WRAP_CENTER
+        ws.column_dimensions[get_column_letter(j)].width = width
+    for n, f in enumerate(findings, start=1):
+        r = head + n
+        values = [n, SEVERITY.get(f["severity"], f["severity"]), f.get("sheet", ""),
+                  f.get("cell", ""), f["message"], f.get("found", ""), f.get("expected", "")]
+        for j, v in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=j)
+            if isinstance(v, int):
+                cell.value = v
+            else:
+                layout.put_text(cell, v or None)
+            cell.border = layout.BOX
+            cell.font = layout.font(11)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if f["severity"] == "error":
+            ws.cell(row=r, column=2).fill = ERROR_FILL
+        ws.row_dimensions[r].height = max(18, 15 * (len(f["message"]) // 88 + 1) + 3)
+    if not findings:
+        ws.cell(row=head + 1, column=1, value="Không có lỗi.")
+    ws.freeze_panes = ws.cell(row=head + 1, column=1)
+    layout.print_setup(ws, f"A1:G{head + max(len(findings), 1)}")

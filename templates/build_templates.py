@@ -1,0 +1,516 @@
+"""Build the Word report templates in this folder: ``python templates/build_templates.py``.
+
+The .docx files are the real templates: an officer may open them in Word or LibreOffice
+and edit the wording, the recipients or the layout, keeping the ``{{ … }}`` tags. This
+script is how the shipped ones were made, so they can be rebuilt after a change of
+format: every page, paragraph and table property of Nghị định 30/2020/NĐ-CP, Phụ lục I
+is set here (A4, margins, Times New Roman, header table with the rules under the issuing
+body and the motto, italic place and date, page numbers from page 2, Nơi nhận and
+signature block, appendices on landscape pages).
+
+The context the tags may use is described in ``consolidate/document.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+HERE = Path(__file__).resolve().parent
+FONT = "Times New Roman"
+CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+# Page (ND30: top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm).
+MARGINS = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+TEXT_WIDTH = 210 - MARGINS["left"] - MARGINS["right"]  # 165 mm
+HEADER_COLUMNS = (68, 97)  # issuing body | national name and motto
+CELL_PADDING = 1.9  # Word's default left/right cell margin, mm
+BODY_SIZE = 14
+FIRST_LINE = 12.7  # mm
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def _fonts(rpr: OxmlElement) -> None:
+    """Times New Roman for every script; no theme font that would override it."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in list(fonts.attrib):
+        if "Theme" in attr or "theme" in attr:
+            del fonts.attrib[attr]
+    for script in ("ascii", "hAnsi", "cs", "eastAsia"):
+        fonts.set(qn(f"w:{script}"), FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "vi-VN")
+
+
+def _style(doc, name: str, *, size: float = BODY_SIZE, bold: bool = False,
+           italic: bool = False, align=JUSTIFY, first_line: float = 0, before: float = 0,
+           after: float = 0, line: float = 1.0, keep_next: bool = False, base: str | None = None):
+    styles = doc.styles
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(
+        name, WD_STYLE_TYPE.PARAGRAPH)
+    if base:
+        style.base_style = styles[base]
+    font = style.font
+    font.name, font.size, font.bold, font.italic = FONT, Pt(size), bold, italic
+    font.color.rgb = RGBColor(0, 0, 0)
+    _fonts(style.element.get_or_add_rPr())
+    fmt = style.paragraph_format
+    fmt.alignment = align
+    fmt.first_line_indent = Mm(first_line) if first_line else Mm(0)
+    fmt.left_indent = fmt.right_indent = Mm(0)
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    fmt.line_spacing = line
+    fmt.keep_with_next = keep_next
+    fmt.widow_control = True
+    return style
+
+
+def setup_styles(doc) -> None:
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _fonts(rpr)
+    for style in doc.styles:
+        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE):
+            rpr = style.element.find(qn("w:rPr"))
+            if rpr is not None and rpr.find(qn("w:rFonts")) is not None:
+                _fonts(rpr)
+    _style(doc, "Normal", align=LEFT)
+    # Body (ND30): 13–14 pt, justified, first line 1–1.27 cm, ≥ 6 pt apart, single–1.5 lines.
+    _style(doc, "Body Text", first_line=FIRST_LINE, before=0, after=6, line=1.15, base="Normal")
+    # Headings: "I. …" capitals bold; "1. …" bold.
+    _style(doc, "Heading 1", bold=True, first_line=FIRST_LINE, before=6, after=6, line=1.15,
+           keep_next=True, base="Normal")
+    _style(doc, "Heading 2", bold=True, first_line=FIRST_LINE, before=0, after=6, line=1.15,
+           keep_next=True, base="Normal")
+    _style(doc, "Caption", size=13, italic=True, align=CENTER, before=0, after=6,
+           base="Normal")
+    for name in ("Heading 1", "Heading 2"):  # no theme colour, no Word blue
+        rpr = doc.styles[name].element.get_or_add_rPr()
+        color = rpr.find(qn("w:color"))
+        if color is not None:
+            for attr in list(color.attrib):
+                if "theme" in attr.lower():
+                    del color.attrib[attr]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def para(container, text: str = "", *, style: str | None = None, bold: bool | None = None,
+         italic: bool | None = None, size: float | None = None, align=None,
+         before: float | None = None, after: float | None = None, first_line: float | None = None,
+         keep_next: bool | None = None, page_break_before: bool = False, line: float | None = None):
+    p = container.add_paragraph(style=style)
+    if text:
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
+    fmt = p.paragraph_format
+    if align is not None:
+        fmt.alignment = align
+    if before is not None:
+        fmt.space_before = Pt(before)
+    if after is not None:
+        fmt.space_after = Pt(after)
+    if first_line is not None:
+        fmt.first_line_indent = Mm(first_line)
+    if keep_next is not None:
+        fmt.keep_with_next = keep_next
+    if line is not None:
+        fmt.line_spacing = line
+    if page_break_before:
+        fmt.page_break_before = True
+    return p
+
+
+def tag(container, text: str):
+    """A paragraph holding only a docxtpl paragraph tag ({%p … %}); removed when rendered."""
+    return para(container, text, style="Normal")
+
+
+def rule(container, length_mm: float, width_mm: float, after: float = 0):
+    """A solid rule of ``length_mm`` centred in a column ``width_mm`` wide: the top border
+    of an empty, 2-pt paragraph right under the line it underlines, 3 pt below it so the
+    dots under Vietnamese letters (Ạ, Ộ) stay clear."""
+    p = para(container, style="Normal", align=CENTER, before=3, after=after)
+    indent = max((width_mm - length_mm) / 2, 0)
+    p.paragraph_format.left_indent = p.paragraph_format.right_indent = Mm(indent)
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for k, v in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", "000000")):
+        top.set(qn(f"w:{k}"), v)
+    borders.append(top)
+    ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens",
+                              "w:spacing", "w:ind", "w:jc", "w:rPr")
+    rpr = OxmlElement("w:rPr")
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), "4")
+    rpr.append(sz)
+    ppr.append(rpr)
+    p.paragraph_format.line_spacing = Pt(2)
+    return p
+
+
+def borderless(table) -> None:
+    """No borders, fixed column widths; elements in the order the schema wants."""
+    table.autofit = False  # w:tblLayout fixed
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar",
+                                           "w:tblLook", "w:tblCaption", "w:tblDescription")
+
+
+def two_columns(doc, widths: tuple[float, float], rows: int = 1):
+    table = doc.add_table(rows=rows, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    borderless(table)
+    for i, gc in enumerate(table._tbl.tblGrid.findall(qn("w:gridCol"))):
+        gc.set(qn("w:w"), str(int(Mm(widths[i]).twips)))
+    for row in table.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Mm(widths[i])
+            cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    return table
+
+
+def page_number_field(paragraph) -> None:
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), " PAGE ")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def preserve_spaces(doc) -> None:
+    """Keep the blank number in "Số:      /BC-UBND" and every other run's spaces."""
+    for t in doc.element.body.iter(qn("w:t")):
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def page_setup(doc) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.orientation = WD_ORIENT.PORTRAIT
+    for side, mm in MARGINS.items():
+        setattr(section, f"{side}_margin", Mm(mm))
+    section.header_distance = Mm(10)
+    section.footer_distance = Mm(10)
+    # Page numbers: centred in the top margin, Arabic 14 pt, not on the first page.
+    section.different_first_page_header_footer = True
+    header = section.header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.style = doc.styles["Normal"]
+    p.paragraph_format.alignment = CENTER
+    page_number_field(p)
+    first = section.first_page_header
+    first.is_linked_to_previous = False
+    first.paragraphs[0].style = doc.styles["Normal"]
+
+
+def header_block(doc) -> None:
+    """Issuing body | national name and motto; Số | place and date: a borderless table."""
+    left_w, right_w = HEADER_COLUMNS
+    table = two_columns(doc, HEADER_COLUMNS, rows=2)
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    tag(left, "{%p if unit.parent_body %}")
+    para(left, "{{ unit.parent_body|upper }}", size=13, align=CENTER)
+    tag(left, "{%p endif %}")
+    para(left, "ỦY BAN NHÂN DÂN", bold=True, size=13, align=CENTER)
+    para(left, "{{ unit.name_upper }}", bold=True, size=13, align=CENTER)
+    rule(left, 22, left_w - 2 * CELL_PADDING)
+    # 12 pt keeps the national name on one line (87.7 mm in Times New Roman bold)
+    para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, align=CENTER)
+    para(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13, align=CENTER)
+    rule(right, 56, right_w - 2 * CELL_PADDING)  # as long as the motto: 56 mm at 13 pt bold
+    para(table.cell(1, 0), "Số: {{ document.number }}/{{ document.symbol }}", size=13,
+         align=CENTER, before=6)
+    para(table.cell(1, 1), "{{ document.place }}, {{ document.date|vn_date }}", italic=True,
+         size=14, align=CENTER, before=6)
+
+
+def title_block(doc, summary: str = "{{ document.summary }}") -> None:
+    para(doc, "{{ document.kind }}", bold=True, size=14, align=CENTER, before=18, after=0,
+         keep_next=True)
+    para(doc, summary, bold=True, size=14, align=CENTER, keep_next=True)
+    rule(doc, 55, TEXT_WIDTH, after=12)
+
+
+def body(doc, text: str):
+    return para(doc, text, style="Body Text")
+
+
+def heading(doc, text: str, level: int = 1):
+    return para(doc, text, style=f"Heading {level}")
+
+
+def narrative(doc, field: str) -> None:
+    """The reporting unit's own answer, then its units' answers, each attributed."""
+    n = f"narrative.{field}"
+    tag(doc, f"{{%p if {n}.own %}}")
+    body(doc, f"- {{{{ {n}.own }}}}")
+    tag(doc, "{%p endif %}")
+    tag(doc, f"{{%p for a in {n}.answers %}}")
+    body(doc, "- {{ a.names }}: {{ a.text }}")
+    tag(doc, "{%p endfor %}")
+
+
+def chart_block(doc, number: str = "1") -> None:
+    tag(doc, "{%p if chart %}")
+    para(doc, "{{ chart }}", style="Normal", align=CENTER, before=6, keep_next=True)
+    para(doc, f"Hình {number}. {{{{ chart_caption }}}}", style="Caption")
+    tag(doc, "{%p endif %}")
+
+
+def signature_block(doc) -> None:
+    """Nơi nhận (left) and the signing authority (right), level with each other."""
+    para(doc, style="Normal", after=6)
+    table = two_columns(doc, (80, 85))
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    para(left, "Nơi nhận:", bold=True, italic=True, size=12, align=LEFT)
+    tag(left, "{%p for r in recipients %}")
+    para(left, "- {{ r }};", size=11, align=LEFT)
+    tag(left, "{%p endfor %}")
+    para(left, "- Lưu: VT, LĐTBXH.", size=11, align=LEFT)
+    para(right, "{{ signature.authority }}", bold=True, size=14, align=CENTER)
+    tag(right, "{%p if signature.deputy %}")
+    para(right, "{{ signature.deputy }}", bold=True, size=14, align=CENTER)
+    tag(right, "{%p endif %}")
+    para(right, "{{ signature.title }}", bold=True, size=14, align=CENTER)
+    for _ in range(4):  # room for the signature and the seal
+        para(right, size=14, align=CENTER)
+    para(right, "{{ signature.name }}", bold=True, size=14, align=CENTER, before=12)
+
+
+def appendix_section(doc) -> None:
+    """Appendices on landscape A4 pages; page numbers go on."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for side, mm in MARGINS.items():
+        setattr(section, f"{side}_margin", Mm(mm))
+    section.different_first_page_header_footer = False
+    section.header.is_linked_to_previous = True
+    section.first_page_header.is_linked_to_previous = True
+
+
+def appendix(doc, table: str, first: bool) -> None:
+    t = f"tables.{table}"
+    para(doc, f"{{{{ {t}.sheet }}}}", bold=True, size=14, align=CENTER, keep_next=True,
+         page_break_before=not first)
+    para(doc, f"{{{{ {t}.title|upper }}}}", bold=True, size=14, align=CENTER, keep_next=True)
+    para(doc, "(Kèm theo Báo cáo số {{ document.number }}/{{ document.symbol }} ngày "
+              "{{ document.date|vn_date('short') }} của {{ unit.body }})",
+         italic=True, size=14, align=CENTER, after=12, keep_next=True)
+    para(doc, f"{{{{p {t}.table }}}}", style="Normal")
+    para(doc, "Ghi chú: dấu “-” là không có số liệu.", italic=True, size=12, align=LEFT,
+         before=6)
+
+
+def new_document():
+    doc = Document()
+    setup_styles(doc)
+    page_setup(doc)
+    props = doc.core_properties
+    props.author = "{{ unit.body }}"
+    props.title = "Báo cáo {{ form.short_title }} năm {{ period }} – {{ unit.name }}"
+    props.subject = "{{ document.summary }}"
+    props.comments = "Tạo bởi consolidate từ mẫu báo cáo; cán bộ đọc, chỉnh sửa và trình ký."
+    props.language = "vi-VN"
+    props.last_modified_by = "consolidate"
+    props.created = props.modified = dt.datetime(2024, 1, 1)
+    props.revision = 1
+    props.keywords = ""
+    props.category = ""
+    return doc
+
+
+def save(doc, path: Path) -> None:
+    preserve_spaces(doc)
+    doc.save(path)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def thang_hanh_dong(path: Path) -> None:
+    """Tháng hành động vì trẻ em: the outline of seed 003, the figures of Biểu 1–3."""
+    doc = new_document()
+    header_block(doc)
+    title_block(doc)
+    body(doc, "Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }} về triển "
+              "khai Tháng hành động vì trẻ em năm {{ period }}, {{ unit.body }} báo cáo kết "
+              "quả thực hiện như sau:")
+    tag(doc, "{%p if status.sentence %}")
+    body(doc, "{{ status.sentence }}")
+    tag(doc, "{%p endif %}")
+
+    heading(doc, "I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN")
+    heading(doc, "1. Công tác chỉ đạo, ban hành kế hoạch triển khai", 2)
+    narrative(doc, "chi_dao")
+
+    heading(doc, "2. Phát động Tháng hành động vì trẻ em", 2)
+    b1 = "figures.bieu_1.tong"
+    body(doc, f"- Tổ chức {{{{ {b1}.so_diem_phat_dong }}}} điểm phát động với "
+              f"{{{{ {b1}.so_tre_em_tham_du }}}} trẻ em tham dự"
+              "{{ changes.bieu_1.tong.so_tre_em_tham_du|vn_paren }}"
+              "{% if by_level.bieu_1.so_tre_em_tham_du %}, trong đó "
+              "{{ by_level.bieu_1.so_tre_em_tham_du }}{% endif %}.")
+    narrative(doc, "phat_dong")
+
+    heading(doc, "3. Nội dung hoạt động đã triển khai", 2)
+    body(doc, f"- Xây mới {{{{ {b1}.cong_trinh_xay_moi }}}} công trình, nâng cấp "
+              f"{{{{ {b1}.cong_trinh_nang_cap }}}} công trình dành cho trẻ em.")
+    narrative(doc, "noi_dung")
+
+    heading(doc, "4. Kinh phí thực hiện", 2)
+    body(doc, "Tổng kinh phí thực hiện Tháng hành động: "
+              "{{ [values.bieu_1.tong.nsnn, values.bieu_1.tong.van_dong]|vn_sum|vn_money }}, "
+              f"trong đó ngân sách nhà nước {{{{ {b1}.nsnn }}}}, "
+              f"vận động {{{{ {b1}.van_dong }}}}.")
+    body(doc, f"a) Ngân sách Nhà nước: {{{{ {b1}.nsnn }}}}"
+              "{{ changes.bieu_1.tong.nsnn|vn_paren }}"
+              "{% if by_level.bieu_1.nsnn %}; trong đó {{ by_level.bieu_1.nsnn }}{% endif %}.")
+    body(doc, f"b) Ngân sách vận động: {{{{ {b1}.van_dong }}}}"
+              "{{ changes.bieu_1.tong.van_dong|vn_paren }}"
+              "{% if by_level.bieu_1.van_dong %}; trong đó {{ by_level.bieu_1.van_dong }}"
+              "{% endif %}.")
+    body(doc, "(Chi tiết tại Biểu 1 kèm theo)")
+
+    heading(doc, "5. Hoạt động hỗ trợ trẻ em", 2)
+    b2 = "figures.bieu_2.tong"
+    body(doc, f"- Tặng quà cho {{{{ {b2}.tang_qua_so_tre_em }}}} trẻ em"
+              "{{ changes.bieu_2.tong.tang_qua_so_tre_em|vn_paren }}, kinh phí "
+              f"{{{{ {b2}.tang_qua_kinh_phi }}}}.")
+    body(doc, f"- Cấp học bổng cho {{{{ {b2}.hoc_bong_so_tre_em }}}} trẻ em, kinh phí "
+              f"{{{{ {b2}.hoc_bong_kinh_phi }}}}.")
+    body(doc, f"- Khám bệnh, chữa bệnh miễn phí cho {{{{ {b2}.kham_benh_so_tre_em }}}} trẻ em, "
+              f"kinh phí {{{{ {b2}.kham_benh_kinh_phi }}}}.")
+    body(doc, "(Chi tiết tại Biểu 2 kèm theo)")
+
+    heading(doc, "6. Hoạt động có sự tham gia của trẻ em và vui chơi giải trí", 2)
+    b3 = "figures.bieu_3.tong"
+    body(doc, f"- Tổ chức {{{{ {b3}.tham_gia_so_hoat_dong }}}} hoạt động có sự tham gia của "
+              "trẻ em (diễn đàn, hội nghị, hội thảo, tọa đàm, câu lạc bộ, lấy ý kiến trẻ em…) "
+              f"với {{{{ {b3}.tham_gia_so_tre_em }}}} lượt trẻ em tham gia"
+              "{{ changes.bieu_3.tong.tham_gia_so_tre_em|vn_paren }}.")
+    body(doc, f"- Tổ chức {{{{ {b3}.vui_choi_so_hoat_dong }}}} hoạt động vui chơi, giải trí "
+              "(hội thi, cắm trại, thể thao, du lịch, tham quan) với "
+              f"{{{{ {b3}.vui_choi_so_tre_em }}}} lượt trẻ em tham gia"
+              "{{ changes.bieu_3.tong.vui_choi_so_tre_em|vn_paren }}.")
+    body(doc, "(Chi tiết tại Biểu 3 kèm theo)")
+    chart_block(doc)
+
+    heading(doc, "II. ĐÁNH GIÁ CHUNG")
+    heading(doc, "1. Những kết quả đã đạt được, bài học kinh nghiệm", 2)
+    narrative(doc, "ket_qua")
+    heading(doc, "2. Những khó khăn, tồn tại, hạn chế", 2)
+    narrative(doc, "ton_tai")
+    heading(doc, "3. Kiến nghị, đề xuất", 2)
+    narrative(doc, "kien_nghi")
+    body(doc, "Trên đây là báo cáo kết quả triển khai, thực hiện Tháng hành động vì trẻ em năm "
+              "{{ period }} của {{ unit.body }}./.")
+    signature_block(doc)
+
+    appendix_section(doc)
+    for i, table in enumerate(("bieu_1", "bieu_2", "bieu_3")):
+        appendix(doc, table, first=i == 0)
+    save(doc, path)
+
+
+def generic(path: Path) -> None:
+    """Any form: its sections and narrative, a sentence per table, every table appended."""
+    doc = new_document()
+    header_block(doc)
+    title_block(doc)
+    body(doc, "Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }}, "
+              "{{ unit.body }} báo cáo {{ form.short_title|lower }} năm {{ period }} như sau:")
+    tag(doc, "{%p if status.sentence %}")
+    body(doc, "{{ status.sentence }}")
+    tag(doc, "{%p endif %}")
+    heading(doc, "I. SỐ LIỆU TỔNG HỢP")
+    tag(doc, "{%p for t in table_list %}")
+    tag(doc, "{%p if t.summary %}")
+    body(doc, "- {{ t.title }}: {{ t.summary }} (chi tiết tại {{ t.sheet }} kèm theo).")
+    tag(doc, "{%p else %}")
+    body(doc, "- {{ t.title }}: chi tiết tại {{ t.sheet }} kèm theo.")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    chart_block(doc)
+    tag(doc, "{%p for s in sections %}")
+    tag(doc, "{%p if s.heading %}")
+    heading(doc, "{{ s.heading }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for f in s.fields %}")
+    heading(doc, "{{ f.label }}", 2)
+    tag(doc, "{%p if f.own %}")
+    body(doc, "- {{ f.own }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for a in f.answers %}")
+    body(doc, "- {{ a.names }}: {{ a.text }}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    body(doc, "Trên đây là báo cáo {{ form.short_title|lower }} năm {{ period }} của "
+              "{{ unit.body }}./.")
+    signature_block(doc)
+
+    appendix_section(doc)
+    tag(doc, "{%p for t in table_list %}")
+    para(doc, "{% if not loop.first %}{{ page_break }}{% endif %}{{ t.sheet }}", bold=True,
+         size=14, align=CENTER, keep_next=True)
+    para(doc, "{{ t.title|upper }}", bold=True, size=14, align=CENTER, keep_next=True)
+    para(doc, "(Kèm theo Báo cáo số {{ document.number }}/{{ document.symbol }} ngày "
+              "{{ document.date|vn_date('short') }} của {{ unit.body }})",
+         italic=True, size=14, align=CENTER, after=12, keep_next=True)
+    para(doc, "{{p t.table }}", style="Normal")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Ghi chú: dấu “-” là không có số liệu.", italic=True, size=12, align=LEFT,
+         before=6)
+    save(doc, path)
+
+
+TEMPLATES = {"thang-hanh-dong.docx": thang_hanh_dong, "chung.docx": generic}
+
+
+def build(folder: Path = HERE) -> list[Path]:
+    paths = []
+    for name, make in TEMPLATES.items():
+        make(folder / name)
+        paths.append(folder / name)
+    return paths
+
+
+if __name__ == "__main__":
+    for written in build(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+        print(written)

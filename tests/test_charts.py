@@ -1,0 +1,87 @@
+"""Charts by child unit: the native Excel chart in the workbook and the PNG for Word."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from consolidate.charts import CHART_SHEET, chart_png, child_frame
+from consolidate.demo import SEED_000_DISTRICT, fill_workbook
+from consolidate.ingest import ingest
+from consolidate.report import write_reports
+from consolidate.rollup import compute_rollup
+from consolidate.workspace import Campaign, Workspace
+
+from .conftest import form_path, make_campaign
+from .test_document import fill_seed_000
+
+KIDS, STATE, RAISED = "Lượt trẻ em", "Ngân sách nhà nước", "Vận động"
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Campaign:
+    """TP Bắc Kạn with seed 000's figures from all eight wards and communes."""
+    campaign = make_campaign(tmp_path_factory.mktemp("charts") / "ws")
+    fill_seed_000(campaign)
+    return Workspace(campaign.workspace.path).campaign(campaign.id)
+
+
+def test_workbook_has_a_native_bar_chart_sheet_of_the_communes(city: Campaign) -> None:
+    [result] = write_reports(city)
+    ws = load_workbook(result.workbook)[CHART_SHEET]
+    rows = {r[0]: r[1:] for r in ws.iter_rows(min_row=5, values_only=True) if r[0]}
+    assert [c.value for c in ws[4]][:4] == ["Đơn vị", KIDS, STATE, RAISED]
+    assert len(rows) == 8
+    # Đức Xuân: 545 gifts + 12 scholarships + 580 at play; 3.000.000 đ state, 5.000.000 đ raised
+    assert rows["Phường Đức Xuân"] == (1137, 3_000_000, 5_000_000)
+    with zipfile.ZipFile(result.workbook) as z:
+        charts = [n for n in z.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        assert len(charts) == 2  # children reached; money, state budget and raised stacked
+        xml = [z.read(n).decode() for n in sorted(charts)]
+    assert all('barDir val="bar"' in x for x in xml)  # horizontal bars
+    assert "'Biểu đồ'!$B$5:$B$12" in xml[0] and "'Biểu đồ'!$A$5:$A$12" in xml[0]
+    assert 'grouping val="stacked"' in xml[1] and "'Biểu đồ'!$D$5:$D$12" in xml[1]
+
+
+def test_chart_figures_add_up_to_the_level_rows_below_the_unit(city: Campaign) -> None:
+    rollup = compute_rollup(city, "058")
+    frame = child_frame(rollup)
+    assert frame[STATE].sum() == rollup.value("bieu_1", "xa", "nsnn") == 24_500_000
+    assert frame[RAISED].sum() == rollup.value("bieu_1", "xa", "van_dong") == 28_900_000
+    reached = sum(rollup.value(t, "xa", c) or 0 for t, c in (
+        ("bieu_1", "so_tre_em_tham_du"), ("bieu_2", "tang_qua_so_tre_em"),
+        ("bieu_2", "hoc_bong_so_tre_em"), ("bieu_2", "kham_benh_so_tre_em"),
+        ("bieu_3", "tham_gia_so_tre_em"), ("bieu_3", "vui_choi_so_tre_em")))
+    assert frame[KIDS].sum() == reached == 22 + 3763 + 42 + 459 + 4190
+
+
+def test_province_chart_counts_each_district_with_its_communes(tmp_path) -> None:
+    province = make_campaign(tmp_path / "ws", unit="06")
+    inbox = province.workspace.inbox
+    fill_workbook(form_path(province, "058"), inbox / "058.xlsx", SEED_000_DISTRICT)
+    fill_workbook(form_path(province, "01840"), inbox / "01840.xlsx",
+                  {"bieu_1": {("xa", "nsnn"): 3_000_000}})
+    fill_workbook(form_path(province, "060"), inbox / "060.xlsx",
+                  {"bieu_1": {("huyen", "nsnn"): 7_000_000, ("tinh", "nsnn"): 1_000_000}})
+    assert ingest(province.workspace).valid
+    rollup = compute_rollup(Workspace(province.workspace.path).campaign(province.id))
+    frame = child_frame(rollup)
+    assert len(frame) == 8 and frame.index[0] == "Thành phố Bắc Kạn"
+    assert frame.loc["Thành phố Bắc Kạn", STATE] == 96_950_000 + 3_000_000
+    # what Pác Nặm gave to the province's own event is the province's, not Pác Nặm's
+    assert frame.loc["Huyện Pác Nặm", STATE] == 7_000_000
+    assert frame[STATE].isna().sum() == 6  # districts that sent nothing draw no bar
+
+
+def test_png_is_drawn_for_units_with_units_below_only(city: Campaign) -> None:
+    png = chart_png(compute_rollup(city, "058"))
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and 1200 <= image.width <= 1300  # 16 cm at 200 dpi
+    assert chart_png(compute_rollup(city, "01840")) is None  # a ward has no units below
+    [result] = write_reports(city, ["01840"], city.workspace.path / "ward")
+    assert CHART_SHEET not in load_workbook(result.workbook).sheetnames
