@@ -145,8 +145,11 @@ def ingest(workspace: Path, paths: tuple[Path, ...], as_json: bool) -> None:
     else:
         _print_findings(report)
         s = report.stats
-        click.echo(f"Đã xử lý {s['files']} tệp: tiếp nhận {s['accepted']}, "
-                   f"từ chối {s['rejected']}, trùng lặp {s['duplicate']}.")
+        warned = len({f.file for f in report.findings if f.severity == "warning"}
+                     - {f.file for f in report.errors})
+        click.echo(f"Đã xử lý {s['files']} tệp: tiếp nhận {s['accepted']}"
+                   + (f" ({warned} tệp có lưu ý)" if warned else "")
+                   + f", từ chối {s['rejected']}, trùng lặp {s['duplicate']}.")
         if any(f.severity != "info" for f in report.findings):
             click.echo(f"Phiếu góp ý gửi lại các đơn vị: {ws.path / 'feedback'}")
     # exit code: 0 all accepted (warnings allowed), 1 some file rejected
@@ -182,12 +185,15 @@ def status(workspace: Path, campaign: str | None, unit: str | None, as_json: boo
         click.echo(frame.to_json(orient="records", force_ascii=False, indent=2))
         return
     counts = frame["status"].value_counts()
-    click.echo(f"Đợt báo cáo {camp.id} – hạn nộp {camp.deadline_text() or 'không đặt'}")
+    closed = " – ĐÃ CHỐT SỐ LIỆU" if camp.workspace.store.closed_at(camp.id) else ""
+    click.echo(f"Đợt báo cáo {camp.id} – hạn nộp {camp.deadline_text() or 'không đặt'}{closed}")
     shown = frame.rename(columns={"code": "Mã", "name": "Đơn vị", "status": "Tình trạng",
-                                  "received_at": "Thời điểm nhận", "note": "Ghi chú"})
+                                  "received_at": "Thời điểm nhận", "versions": "Số tệp",
+                                  "note": "Ghi chú"})
     shown["Thời điểm nhận"] = shown["Thời điểm nhận"].str.replace("T", " ").str[:16]
-    click.echo(shown[["Mã", "Đơn vị", "Tình trạng", "Thời điểm nhận", "Ghi chú"]]
+    click.echo(shown[["Mã", "Đơn vị", "Tình trạng", "Thời điểm nhận", "Số tệp", "Ghi chú"]]
                .to_string(index=False))
+    click.echo("Xem các bản đã nhận của một đơn vị: consolidate history --unit MÃ")
     click.echo("Tổng số: " + "; ".join(f"{k} {v}" for k, v in counts.items()))
 
 

@@ -118,6 +118,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cell-error-value": (
         ERROR, "Ô {cell} ({label}) có giá trị lỗi {found}; cần nhập số liệu"
     ),
+    "input-cell-moved": (
+        ERROR, "Ô {cell} ({label}) không còn định dạng của biểu mẫu: các ô của dòng này có thể "
+        "đã bị xóa và dịch chuyển sang trái nên số liệu không chắc còn đúng cột; cần nhập lại "
+        "dòng này trên biểu mẫu gốc (không dùng lệnh xóa ô)"
+    ),
     "merged-input-cells": (
         ERROR, "Các ô {cell} ({label}, …) đã bị gộp nên số liệu của các ô bị gộp bị mất; "
         "cần bỏ gộp ô và nhập riêng từng ô"

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
@@ -288,27 +287,27 @@ def write_sources_sheet(wb: Workbook, rollup: Any) -> None:
         units.get(r["unit"], len(units)), order.get((r["tbl"], r["row"], r["col"]), len(order)),
         r["tbl"], r["row"], r["col"]))
     row = head + 1
-    for r in records:
+    for r in records:  # ws.append and no per-cell font: a province has thousands of rows
         key = (r["tbl"], r["row"], r["col"])
         source = SOURCE_NAMES.get(r["source"], r["source"])
         if r["source"] == "relay" and r["via"] in roster:
             source = f"{source} của {roster[r['via']].name}"
-        values = [r["unit"], roster[r["unit"]].name if r["unit"] in roster else "",
-                  labels.get(key, ".".join(key)), None, r["file_name"], r["sha256"][:12],
-                  _when(r["received_at"]), r.get("sheet"), r.get("cell"), source]
-        for j, v in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=j)
-            layout.put_text(cell, None if v is None or (isinstance(v, float) and pd.isna(v))
-                            else v)
-            cell.font = layout.font(11)
-        value = ws.cell(row=row, column=4)
         num = r.get("num")
-        if num is not None and not (isinstance(num, float) and pd.isna(num)):
-            value.value = layout._plain(num)
-            value.number_format = layout.NUMBER_FORMAT if float(num).is_integer() else "0.00"
-        else:
-            layout.put_text(value, r.get("text"))
-            value.alignment = Alignment(wrap_text=False)
+        numeric = num is not None and not (isinstance(num, float) and pd.isna(num))
+        text = r.get("text")
+        value = layout._plain(num) if numeric else (
+            None if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
+        values = [r["unit"], roster[r["unit"]].name if r["unit"] in roster else "",
+                  labels.get(key, ".".join(key)), value, r["file_name"], r["sha256"][:12],
+                  _when(r["received_at"]), r.get("sheet") or None, r.get("cell") or None,
+                  source]
+        ws.append(values)
+        for j, v in enumerate(values, start=1):
+            if isinstance(v, str) and v[:1] in ("=", "#"):  # '=…' or '#REF!' typed: text
+                ws.cell(row=row, column=j).data_type = "s"
+        if numeric:
+            ws.cell(row=row, column=4).number_format = (
+                layout.NUMBER_FORMAT if float(num).is_integer() else "0.00")
         row += 1
     ws.freeze_panes = ws.cell(row=head + 1, column=3)
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(headers))}{max(row - 1, head)}"

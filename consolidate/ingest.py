@@ -37,6 +37,7 @@ from .workspace import Campaign, Workspace, atomic_write, checkpoint, now_iso
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 #: Files in an inbox that are never submissions: office lock files, OS litter, our temp files.
 IGNORED_PREFIXES = ("~$", ".~lock", "._", ".tmp-")
+STATUS_WORDS = {"accepted": "đã tiếp nhận", "rejected": "bị từ chối"}
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep", ".gitignore"}
 DETAIL_MARK = "#detail"
 SUBTOTAL_MARK = "#subtotal"
@@ -325,7 +326,8 @@ def ingest_file(workspace: Workspace, campaigns: dict[tuple[str, str], Campaign]
         with store.transaction() as db:
             store.record_name(db, sha, name, now_iso())
         return Outcome(name, "duplicate", known["unit"] or "", [finding(
-            "file-duplicate", file=name, detail=f"tệp {known['name']}, {known['status']}")])
+            "file-duplicate", file=name, detail=f"tệp {known['name']}, "
+            f"{STATUS_WORDS.get(known['status'], known['status'])}")])
     archive(workspace, sha, path.suffix, data)
     checkpoint("ingest:archived")
     try:
@@ -409,7 +411,7 @@ def _parse(campaigns: dict[tuple[str, str], Campaign], name: str,
     unit = campaign.roster[code]
     parsed = Reader(campaign, name).parse(grids, meta, unit)
     checks = cell_findings(container, merges, input_cells(campaign, grids, unit), grids,
-                           name, unit.code)
+                           name, unit.code, check_styles=meta.get("kind") != "rollup")
     parsed.findings[:0] = [*container.findings, *([problem] if problem else []), *checks]
     return campaign, unit, parsed
 

@@ -46,6 +46,12 @@ TOTAL_FILL = PatternFill("solid", fgColor="EDEDED")
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+@lru_cache(maxsize=64)
+def align(horizontal: str | None = None, vertical: str = "top", wrap: bool = True) -> Alignment:
+    """Shared Alignment objects: one per combination rather than one per cell."""
+    return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
 UNLOCKED = Protection(locked=False)
 
 
@@ -100,7 +106,7 @@ def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
     for i, (text, f) in enumerate(lines, start=1):
         cell = ws.cell(row=i, column=1, value=text)
         cell.font = f
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = align()
     ws.column_dimensions["A"].width = 110
     ws.protection.sheet = True
     print_setup(ws, f"A1:A{len(lines)}", landscape=False)
@@ -286,8 +292,7 @@ def _write_row(ws: Worksheet, table: Table, row: Row, excel_row: int, unit_level
     label = ws.cell(row=excel_row, column=2, value=text)
     label.font = font(12, bold=row.is_total)
     label.border = BOX
-    label.alignment = Alignment(vertical="center", wrap_text=True,
-                                horizontal="center" if table.kind == "list" else None)
+    label.alignment = align("center" if table.kind == "list" else None, "center")
     if table.has_units:
         unit = ws.cell(row=excel_row, column=3, value=row.unit)
         unit.border = BOX
@@ -352,8 +357,7 @@ def _style_value_cell(cell: Any, kind: str, total: bool, editable: bool) -> None
     cell.border = BOX
     cell.font = font(12, bold=total)
     cell.number_format = FORMATS[kind]
-    cell.alignment = Alignment(horizontal=ALIGN.get(kind, "left"), vertical="center",
-                               wrap_text=kind == "text")
+    cell.alignment = align(ALIGN.get(kind, "left"), "center", kind == "text")
     if editable:
         cell.fill = INPUT_FILL
         cell.protection = UNLOCKED
@@ -398,10 +402,10 @@ def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
         ws.cell(row=row, column=1, value=item.id)
         label = ws.cell(row=row, column=2, value=item.label)
         label.font = font(12)
-        label.alignment = Alignment(wrap_text=True, vertical="top")
+        label.alignment = align()
         answer = ws.cell(row=row, column=3)
         put_text(answer, (answers or {}).get(item.id))
-        answer.alignment = Alignment(wrap_text=True, vertical="top")
+        answer.alignment = align()
         answer.font = font(12)
         answer.number_format = "@"
         answer.border = BOX

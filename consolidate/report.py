@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -222,7 +221,7 @@ def _narratives_sheet(wb: Workbook, rollup: Rollup) -> None:
         layout.put_text(ws.cell(row=row, column=4), rec.text)
         for j in range(1, 5):
             cell = ws.cell(row=row, column=j)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = layout.align()
             cell.border = layout.BOX
             cell.font = layout.font(11)
         _fit_height(ws, row, [(values[2], 34), (rec.text, 90)])
@@ -245,7 +244,7 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
             layout.put_text(cell, v)
             cell.border = layout.BOX
             cell.font = layout.font(11)
-            cell.alignment = Alignment(wrap_text=j in (2, 4, 8), vertical="top")
+            cell.alignment = layout.align(wrap=j in (2, 4, 8))
         _fit_height(ws, first + i, [(rec.name, 30), (rec.parent, 26), (rec.note, 60)])
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
     _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
@@ -267,8 +266,7 @@ def _check_sheet(wb: Workbook, rollup: Rollup) -> None:
             layout.put_text(cell, v)
             cell.border = layout.BOX
             cell.font = layout.font(11)
-            cell.alignment = Alignment(wrap_text=True, vertical="top",
-                                       horizontal="right" if j > 3 else "left")
+            cell.alignment = layout.align("right" if j > 3 else "left")
         _fit_height(ws, first + i, [(f.message, 60)])
     _finish_sheet(ws, first - 1, first - 1 + len(rollup.mismatches), 1, 5, freeze_col=1)
 
@@ -291,7 +289,7 @@ def _list_sheet(wb: Workbook, rollup: Rollup, table: Table) -> None:
             cell = ws.cell(row=row, column=j)
             layout.put_text(cell, v) if j > 2 else setattr(cell, "value", v)
             cell.border, cell.font = layout.BOX, layout.font(11)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = layout.align()
         _fit_height(ws, row, [(getattr(rec, c.id), w) for c, w in zip(table.columns, widths,
                                                                         strict=True)])
     _finish_sheet(ws, first - 1, first - 1 + len(frame), 2, 3 + len(labels), freeze_col=3)
@@ -321,7 +319,7 @@ def _findings_sheet(wb: Workbook, rollup: Rollup) -> None:
             cell = ws.cell(row=first + i, column=j)
             layout.put_text(cell, v)
             cell.border, cell.font = layout.BOX, layout.font(11)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = layout.align()
         _fit_height(ws, first + i, [(f.message, 100)])
     _finish_sheet(ws, first - 1, first - 1 + len(rollup.findings), 1, 3, freeze_col=1)
 

@@ -236,6 +236,14 @@ def cleared(ctx: Ctx) -> list[Path]:
     return [edit_book(ctx.filled(), edit)]
 
 
+def shift_left(ctx: Ctx) -> list[Path]:
+    """Excel's Delete > Shift cells left on D10: the rest of the row moves one column left."""
+    def edit(wb: Workbook) -> None:
+        ws = unprotect(wb)
+        ws.move_range("E10:I10", cols=-1)
+    return [edit_book(ctx.filled(), edit)]
+
+
 def insert_row(ctx: Ctx) -> list[Path]:
     def edit(wb: Workbook) -> None:
         ws = unprotect(wb)
@@ -557,6 +565,8 @@ CASES: list[Case] = [
          B1, "D10:E10"),
     Case("cleared-cells", "Xóa nội dung ô nhập (phím Delete): không có số liệu, không phải 0",
          cleared, ACCEPTED),
+    Case("deleted-cell-shift-left", "Xóa ô D10 kiểu 'dịch ô sang trái': số liệu lệch cột",
+         shift_left, REJECTED, ("input-cell-moved",), B1, "H10"),
     Case("inserted-row", "Chèn thêm một dòng ghi chú vào giữa bảng", insert_row, ACCEPTED),
     Case("inserted-column", "Chèn thêm một cột ghi chú", insert_col, ACCEPTED),
     Case("deleted-row", "Xóa dòng Cấp xã", delete_row, REJECTED, ("row-missing",), B1),

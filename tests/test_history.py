@@ -145,4 +145,6 @@ def test_history_pin_close_and_reopen_through_the_cli(two_versions: Campaign) ->
     assert closed.exit_code == 0 and "Đã chốt số liệu" in closed.output
     assert "ĐÃ CHỐT SỐ LIỆU" in CliRunner().invoke(
         main, ["history", "-w", ws, "--unit", "01840"]).output
+    status = CliRunner().invoke(main, ["status", "-w", ws])
+    assert "ĐÃ CHỐT SỐ LIỆU" in status.output and "Số tệp" in status.output
     assert CliRunner().invoke(main, ["reopen", "-w", ws]).exit_code == 0

@@ -37,7 +37,7 @@ from consolidate.demo import SEED_000_DISTRICT, seed_000_commune_answers
 from consolidate.workspace import CHECKPOINT_LOG_ENV, KILL_AT_ENV
 
 from .conftest import make_campaign
-from .corpus import Ctx, value, xlsm
+from .corpus import Ctx, with_answers, xlsm
 
 WALL_CLOCK = {"files": {"ingested_at"}, "file_names": {"seen_at"},
               "campaigns": {"created_at"}, "pins": {"pinned_at"}, "closings": {"at"}}
@@ -106,8 +106,9 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for code in ("01834", "01837", "01843"):
         ctx.filled(name=f"{code}.xlsx", answers=seed_000_commune_answers(code), code=code)
     ctx.filled(name="058.xlsx", answers=SEED_000_DISTRICT, code="058")
-    value(so_tre_em_tham_du="khoảng 700")(ctx)  # rejected: a feedback workbook
-    xlsm(ctx)  # accepted with a warning: another feedback workbook
+    xlsm(ctx)  # accepted with a warning: a feedback workbook
+    ctx.filled(name="loi.xlsx", answers=with_answers(so_tre_em_tham_du="khoảng 700"),
+               code="01846")  # rejected: another feedback workbook
     stamp = time.time() - 86_400
     for path in ctx.inbox.iterdir():
         os.utime(path, (stamp, stamp))
@@ -147,18 +148,20 @@ def _chain(prepared: dict[str, object], label: str, start: str,
 
 def test_killed_runs_resume_to_the_same_store_and_files(prepared: dict[str, object]) -> None:
     points = prepared["points"]
-    assert points["ingest"] >= 20 and points["report"] >= 3  # type: ignore[index]
+    assert points["ingest"] >= 28 and points["report"] >= 3  # type: ignore[index]
     n = points["ingest"]  # type: ignore[index]
     ingest_points = sorted({1, 2, 4, n // 2, n // 2 + 1, n - 2, n})
     chains = [(f"ingest-at-{k}", "base", {"kill_at": k}) for k in ingest_points]
     chains += [(f"report-at-{k}", "ingested", {"kill_at": k})
                for k in range(1, points["report"] + 1)]  # type: ignore[index]
-    chains += [("ingest-after-1.1s", "base", {"kill_after": 1.1}),
-               ("report-after-2.0s", "ingested", {"kill_after": 2.0})]
+    hooked = len(chains)
+    # and from outside, at whatever point the process has reached (may finish first)
+    chains += [(f"ingest-after-{t}s", "base", {"kill_after": t}) for t in (0.6, 0.75)]
+    chains += [(f"report-after-{t}s", "ingested", {"kill_after": t}) for t in (1.1, 1.5)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda c: _chain(prepared, *c), chains))
     killed = [label for label, code, _, _ in results if code == -signal.SIGKILL]
-    assert len(killed) >= len(chains) - 2, results  # hook kills always happen
+    assert len(killed) >= hooked, results  # hook kills always happen
     bad = [(label, store, files) for label, _, store, files in results if not (store and files)]
     assert not bad, bad
     print(f"kill points tried: {len(chains)} ({len(killed)} killed by SIGKILL); "
