@@ -32,7 +32,7 @@ from openpyxl.workbook import Workbook
 
 from . import layout
 from .forms import safe_filename
-from .ingest import open_workbook, read_grids
+from .ingest import open_workbook, read_sheets
 from .safety import check_container, safe_component
 from .workspace import Campaign, Workspace, atomic_write, checkpoint
 
@@ -131,7 +131,7 @@ def _copy_of(data: bytes, name: str) -> tuple[Workbook, bool]:
         except Exception:  # noqa: BLE001 - openpyxl is stricter than calamine; fall back
             pass
     try:
-        grids = read_grids(open_workbook(data))
+        grids, _ = read_sheets(open_workbook(data))
     except Exception:  # noqa: BLE001
         return layout.new_workbook(), False
     wb = layout.new_workbook()

@@ -66,10 +66,16 @@ def open_workbook(data: bytes) -> CalamineWorkbook:
     return CalamineWorkbook.from_filelike(io.BytesIO(data))
 
 
-def read_grids(wb: CalamineWorkbook) -> dict[str, Grid]:
-    """Every sheet as a grid anchored at A1, so (i, j) is row i+1, column j+1."""
-    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in wb.sheet_names}
+def read_sheets(wb: CalamineWorkbook) -> tuple[dict[str, Grid], dict[str, Any]]:
+    """Every sheet as a grid anchored at A1 (so (i, j) is row i+1, column j+1) and its
+    merged ranges, each sheet parsed once."""
+    grids: dict[str, Grid] = {}
+    merges: dict[str, Any] = {}
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        grids[name] = sheet.to_python(skip_empty_area=False)
+        merges[name] = sheet.merged_cell_ranges
+    return grids, merges
 
 
 def read_meta(grids: dict[str, Grid]) -> dict[str, str] | None:
@@ -381,8 +387,7 @@ def _parse(campaigns: dict[tuple[str, str], Campaign], name: str,
         return None, None, empty
     try:
         book = open_workbook(data)
-        grids = read_grids(book)
-        merges = {n: book.get_sheet_by_name(n).merged_cell_ranges for n in grids}
+        grids, merges = read_sheets(book)
     except Exception as exc:  # calamine raises several error types for non-workbooks
         detail = _short(exc)
         code = "file-encrypted" if "password" in detail.lower() else "file-unreadable"

@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -73,6 +74,24 @@ class Identity:
 def font(size: int = 12, bold: bool = False, italic: bool = False) -> Font:
     """One shared Font per style: openpyxl hashes every new style object it is given."""
     return Font(name=FONT, size=size, bold=bold, italic=italic)
+
+
+class Stamp:
+    """Styles many cells fast: the first cell of each style gets it attribute by attribute,
+    the others copy that cell's style ids (openpyxl re-hashes every style object assigned,
+    which made large consolidated sheets spend most of their time styling)."""
+
+    def __init__(self) -> None:
+        self._protos: dict[Any, Any] = {}
+
+    def __call__(self, cell: Any, key: Any, **styles: Any) -> None:
+        proto = self._protos.get(key)
+        if proto is None:
+            for name, value in styles.items():
+                setattr(cell, name, value)
+            self._protos[key] = cell
+        else:
+            cell._style = copy(proto._style)
 
 
 def new_workbook() -> Workbook:

@@ -167,6 +167,7 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
         ws.cell(row=key_row, column=4 + j, value=key)
     ws.row_dimensions[key_row].hidden = True
     row = first
+    stamp = layout.Stamp()
     for code, values, kind in _detail_rows(rollup, keys):
         unit = campaign.roster[code]
         ws.cell(row=row, column=1, value=code if kind == "unit" else f"{SUBTOTAL_MARK}:{code}")
@@ -175,13 +176,12 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
         for j, v in enumerate(values):
             ws.cell(row=row, column=4 + j, value=layout._plain(v))
         for j in range(2, 4 + len(values)):
-            cell = ws.cell(row=row, column=j)
-            cell.border = layout.BOX
-            cell.font = layout.font(11, bold=kind != "unit")
+            styles = {"border": layout.BOX, "font": layout.font(11, bold=kind != "unit")}
             if j >= 4:
-                cell.number_format = layout.NUMBER_FORMAT
+                styles["number_format"] = layout.NUMBER_FORMAT
             if kind != "unit":
-                cell.fill = layout.TOTAL_FILL
+                styles["fill"] = layout.TOTAL_FILL
+            stamp(ws.cell(row=row, column=j), (kind, j >= 4), **styles)
         row += 1
     _finish_sheet(ws, first - 1, row - 1, 2, 3 + len(keys), freeze_col=3)
 
@@ -214,16 +214,15 @@ def _narratives_sheet(wb: Workbook, rollup: Rollup) -> None:
     frame = rollup.narrative.assign(u=rollup.narrative["unit"].map(units),
                                     f=rollup.narrative["field"].map(order))
     row = first
+    stamp = layout.Stamp()
     for rec in frame.sort_values(["f", "u"]).itertuples():
         values = [rec.unit, roster[rec.unit].name, labels.get(rec.field, rec.field)]
         for j, v in enumerate(values, start=1):
             ws.cell(row=row, column=j, value=v)
         layout.put_text(ws.cell(row=row, column=4), rec.text)
         for j in range(1, 5):
-            cell = ws.cell(row=row, column=j)
-            cell.alignment = layout.align()
-            cell.border = layout.BOX
-            cell.font = layout.font(11)
+            stamp(ws.cell(row=row, column=j), "text", alignment=layout.align(),
+                  border=layout.BOX, font=layout.font(11))
         _fit_height(ws, row, [(values[2], 34), (rec.text, 90)])
         row += 1
     _finish_sheet(ws, first - 1, row - 1, 1, 4, freeze_col=2)
@@ -236,15 +235,16 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
     first = _header(ws, "TÌNH HÌNH NỘP BÁO CÁO", summary,
                     ["Mã", "Đơn vị", "Cấp", "Đơn vị cấp trên", "Tình trạng", "Thời điểm nhận",
                      "Tên tệp", "Ghi chú"], [9, 30, 8, 26, 14, 17, 44, 60])
+    stamp = layout.Stamp()
     for i, rec in enumerate(status.itertuples(index=False)):
         values = [rec.code, rec.name, rec.level, rec.parent, rec.status,
                   rec.received_at.replace("T", " ")[:16], rec.file, rec.note]
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=first + i, column=j)
             layout.put_text(cell, v)
-            cell.border = layout.BOX
-            cell.font = layout.font(11)
-            cell.alignment = layout.align(wrap=j in (2, 4, 8))
+            wrap = j in (2, 4, 8)
+            stamp(cell, wrap, border=layout.BOX, font=layout.font(11),
+                  alignment=layout.align(wrap=wrap))
         _fit_height(ws, first + i, [(rec.name, 30), (rec.parent, 26), (rec.note, 60)])
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
     _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
