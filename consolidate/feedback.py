@@ -27,7 +27,6 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
 from . import layout
@@ -205,13 +204,7 @@ def _findings_sheet(wb: Workbook, row: Any, campaign: Campaign | None,
     headers = ["STT", "Mức độ", "Trang", "Ô", "Nội dung", "Giá trị tìm thấy", "Cần có"]
     widths = [6, 14, 18, 10, 80, 22, 30]
     head = len(lines) + 2
-    for j, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(row=head, column=j, value=text)
-        cell.font = layout.font(11, bold=True)
-        cell.fill = layout.HEADER_FILL
-        cell.border = layout.BOX
-        cell.alignment = layout.WRAP_CENTER
-        ws.column_dimensions[get_column_letter(j)].width = width
+    layout.header_row(ws, head, headers, widths)
     for n, f in enumerate(findings, start=1):
         r = head + n
         values = [n, SEVERITY.get(f["severity"], f["severity"]), f.get("sheet", ""),

@@ -266,13 +266,7 @@ def write_sources_sheet(wb: Workbook, rollup: Any) -> None:
                 "được đọc ra")
     ws["A2"].font = layout.font(11, italic=True)
     head = 4
-    for j, (text, width) in enumerate(zip(headers, widths, strict=True), start=1):
-        cell = ws.cell(row=head, column=j, value=text)
-        cell.font = layout.font(11, bold=True)
-        cell.fill = layout.HEADER_FILL
-        cell.border = layout.BOX
-        cell.alignment = layout.WRAP_CENTER
-        ws.column_dimensions[get_column_letter(j)].width = width
+    layout.header_row(ws, head, headers, widths)
     if len(subs):
         cells = campaign.workspace.store.cells_of(subs["id"].tolist())
         cells = cells.merge(subs[["id", "unit", "sha256", "file_name", "received_at", "source",

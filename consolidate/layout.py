@@ -94,6 +94,18 @@ class Stamp:
             cell._style = copy(proto._style)
 
 
+def header_row(ws: Worksheet, row: int, headers: list[str], widths: list[int],
+               start_col: int = 1) -> None:
+    """A styled header row with its column widths, as every listing sheet has."""
+    for j, (text, width) in enumerate(zip(headers, widths, strict=True)):
+        cell = ws.cell(row=row, column=start_col + j, value=text)
+        cell.font = font(11, bold=True)
+        cell.alignment = WRAP_CENTER
+        cell.fill = HEADER_FILL
+        cell.border = BOX
+        ws.column_dimensions[get_column_letter(start_col + j)].width = width
+
+
 def new_workbook() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)

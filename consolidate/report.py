@@ -112,13 +112,7 @@ def _header(ws: Worksheet, title: str, subtitle: str, headers: list[str],
         cell.font = f
         cell.alignment = layout.WRAP_CENTER
     head = row + 3
-    for j, (text, width) in enumerate(zip(headers, widths, strict=True)):
-        cell = ws.cell(row=head, column=start_col + j, value=text)
-        cell.font = layout.font(11, bold=True)
-        cell.alignment = layout.WRAP_CENTER
-        cell.fill = layout.HEADER_FILL
-        cell.border = layout.BOX
-        ws.column_dimensions[get_column_letter(start_col + j)].width = width
+    layout.header_row(ws, head, headers, widths, start_col)
     ws.row_dimensions[head].height = 45
     return head + 1
 
