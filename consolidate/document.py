@@ -450,11 +450,16 @@ def _column_kind(table: Table, row_id: str, column_id: str) -> str:
         column.kind if column is not None else "")
 
 
+NO_FIGURE = "(chưa có số liệu)"
+
+
 def sentence_figure(value: Any, kind: str) -> str:
     """A figure as it reads in a sentence: counts ``01``/``242``, money ``… đồng``."""
     value = _plain(value)
+    if value is None and kind in ("money", "count"):
+        return NO_FIGURE  # nobody reported it: say so, never write a zero nobody typed
     if kind == "money":
-        return vn_money(value or 0)
+        return vn_money(value)
     if kind == "count":
         return "0" if not value else vn_count(value)
     if value is None:
