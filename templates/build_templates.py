@@ -448,6 +448,142 @@ def thang_hanh_dong(path: Path) -> None:
     save(doc, path)
 
 
+RIGHTS_INDICATORS = (  # (id, how the seed's body names it)
+    ("ct3_so_sinh", "Tỷ suất tử vong trẻ sơ sinh trên 1.000 trẻ đẻ sống"),
+    ("ct3_duoi_1", "Tỷ suất tử vong của trẻ em dưới 1 tuổi trên 1.000 trẻ đẻ sống"),
+    ("ct3_duoi_5", "Tỷ suất tử vong trẻ em dưới 5 tuổi trên 1.000 trẻ đẻ sống"),
+    ("ct4_can_nang", "Tỷ lệ trẻ em dưới 5 tuổi bị suy dinh dưỡng thể cân nặng theo tuổi"),
+    ("ct4_chieu_cao", "Tỷ lệ trẻ em dưới 5 tuổi bị suy dinh dưỡng thể chiều cao theo tuổi"),
+    ("ct4_beo_phi", "Tỷ lệ trẻ em dưới 5 tuổi thừa cân, béo phì"),
+    ("ct5_duoi_1", "Tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ"),
+    ("ct5_duoi_5", "Tỷ lệ trẻ em dưới 5 tuổi được tiêm chủng đầy đủ"),
+    ("ct11_tai_nan", "Tỷ suất trẻ em bị tai nạn thương tích"),
+    ("ct11_tu_vong", "Tỷ suất trẻ em tử vong do tai nạn thương tích"),
+    ("ct13_tao_hon", "Tỷ lệ số cuộc tảo hôn"),
+    ("ct14_khai_sinh", "Tỷ lệ trẻ em dưới 5 tuổi được đăng ký khai sinh"),
+    ("ct21_diem_vui_choi", "Tỷ lệ xã, phường, thị trấn có điểm văn hóa, vui chơi dành cho trẻ em"),
+)
+
+
+def _indicator_sentence(ident: str, label: str) -> str:
+    v = f"values.phu_luc_02.{ident}"
+    unit = "‰" if ident.startswith(("ct3", "ct11")) else "%"
+    parts = (f"{{% if {v}.co_khong %}} ({{{{ {v}.co_khong }}}})"
+             f"{{% elif {v}.tu_so is not none and {v}.mau_so %}}"
+             f" ({{{{ {v}.tu_so|vn_number }}}}/{{{{ {v}.mau_so|vn_number }}}}){{% endif %}}")
+    plan = (f"{{% if {v}.ke_hoach %}}; kế hoạch {{{{ {v}.ke_hoach }}}}"
+            f"{{% if {v}.danh_gia %}}, {{{{ {v}.danh_gia|lower }}}}{{% endif %}}{{% endif %}}")
+    return (f"{{%p if {v}.ket_qua is not none %}}", f"- {label}: {{{{ {v}.ket_qua|vn_number(2) }}}}"
+            f"{unit}{parts}{plan}.")
+
+
+def quyen_tre_em(path: Path) -> None:
+    """Quyền trẻ em: the sections of seeds 002 and 004, each opening with its figures."""
+    doc = new_document()
+    header_block(doc)
+    title_block(doc)
+    body(doc, "Thực hiện văn bản của {{ unit.superior_body }} về việc báo cáo kết quả thực hiện "
+              "quyền trẻ em, giải quyết các vấn đề về trẻ em năm {{ period }}; {{ unit.body }} "
+              "báo cáo kết quả thực hiện như sau:")
+    tag(doc, "{%p if status.sentence %}")
+    body(doc, "{{ status.sentence }}")
+    tag(doc, "{%p endif %}")
+    t, v = "figures.tinh_hinh", "values.tinh_hinh"
+    heading(doc, "I. TÌNH HÌNH TRẺ EM")
+    body(doc, f"1. Tổng số trẻ em trên địa bàn: {{{{ {t}.tre_em.so_lieu }}}} em"
+              f"{{% if {v}.dan_so.so_lieu and {v}.tre_em.so_lieu %}}, chiếm "
+              f"{{{{ ({v}.tre_em.so_lieu / {v}.dan_so.so_lieu * 100)|vn_percent }}}} dân số "
+              f"({{{{ {t}.tre_em.so_lieu }}}} em/{{{{ {t}.dan_so.so_lieu }}}} người){{% endif %}}"
+              "{{ changes.tinh_hinh.tre_em.so_lieu|vn_paren }}; trong đó: nam "
+              f"{{{{ {t}.tre_em_nam.so_lieu }}}} em, nữ {{{{ {t}.tre_em_nu.so_lieu }}}} em; "
+              f"trẻ em dân tộc Kinh {{{{ {t}.dan_toc_kinh.so_lieu }}}} em, dân tộc khác "
+              f"{{{{ {t}.dan_toc_khac.so_lieu }}}} em; trẻ em dưới 6 tuổi "
+              f"{{{{ {t}.duoi_6_tuoi.so_lieu }}}} em.")
+    body(doc, f"- Trẻ em có hoàn cảnh đặc biệt: {{{{ {t}.hcdb.so_lieu }}}} em (trong đó: mồ côi "
+              f"cả cha và mẹ {{{{ {t}.hcdb_mo_coi.so_lieu }}}} em; bị bỏ rơi "
+              f"{{{{ {t}.hcdb_bo_roi.so_lieu }}}} em; không nơi nương tựa "
+              f"{{{{ {t}.hcdb_khong_noi_nuong_tua.so_lieu }}}} em; khuyết tật "
+              f"{{{{ {t}.hcdb_khuyet_tat.so_lieu }}}} em).")
+    body(doc, f"- Trẻ em có nguy cơ rơi vào hoàn cảnh đặc biệt: {{{{ {t}.nguy_co.so_lieu }}}} em "
+              f"(trong đó con hộ nghèo, hộ cận nghèo {{{{ {t}.nguy_co_ho_ngheo.so_lieu }}}} em).")
+    body(doc, f"- Người chưa thành niên từ 16 đến dưới 18 tuổi: {{{{ {t}.tu_16_den_18.so_lieu }}}}"
+              " người.")
+    tag(doc, "{%p if values.tinh_hinh.co_so_tro_giup.so_lieu %}")
+    body(doc, f"- Trẻ em đang sống tại cơ sở trợ giúp xã hội: {{{{ {t}.co_so_tro_giup.so_lieu }}}}"
+              " em.")
+    tag(doc, "{%p endif %}")
+    b = "figures.bao_luc"
+    body(doc, "2. Thực trạng trẻ em bị bạo lực, xâm hại")
+    body(doc, f"- Bạo lực trẻ em: {{{{ {b}.bao_luc_vu.so_lieu }}}} vụ "
+              f"({{{{ {b}.bao_luc_tre_em.so_lieu }}}} trẻ em)"
+              "{{ changes.bao_luc.bao_luc_vu.so_lieu|vn_paren }}.")
+    body(doc, f"- Xâm hại tình dục trẻ em: {{{{ {b}.xam_hai_vu.so_lieu }}}} vụ "
+              f"({{{{ {b}.xam_hai_tre_em.so_lieu }}}} trẻ em), khởi tố "
+              f"{{{{ {b}.khoi_to_vu.so_lieu }}}} vụ ({{{{ {b}.bi_can.so_lieu }}}} bị can).")
+    body(doc, f"3. Thực trạng trẻ em bị tai nạn thương tích: tổng số trẻ em bị tai nạn thương "
+              f"tích {{{{ {b}.tai_nan.so_lieu }}}} trẻ em, tử vong {{{{ {b}.tu_vong.so_lieu }}}} "
+              f"trẻ em (đuối nước {{{{ {b}.tu_vong_duoi_nuoc.so_lieu }}}} em, tai nạn giao thông "
+              f"{{{{ {b}.tu_vong_giao_thong.so_lieu }}}} em, nguyên nhân khác "
+              f"{{{{ {b}.tu_vong_khac.so_lieu }}}} em).")
+    k = "figures.khai_sinh"
+    body(doc, f"4. Đăng ký khai sinh cho {{{{ {k}.khai_sinh.so_lieu }}}} trẻ em (nam "
+              f"{{{{ {k}.khai_sinh_nam.so_lieu }}}}, nữ {{{{ {k}.khai_sinh_nu.so_lieu }}}}; đúng "
+              f"hạn {{{{ {k}.khai_sinh_dung_han.so_lieu }}}}, quá hạn "
+              f"{{{{ {k}.khai_sinh_qua_han.so_lieu }}}}); {{{{ {k}.con_nuoi_nuoc_ngoai.so_lieu }}}}"
+              f" trẻ em được nhận làm con nuôi có yếu tố nước ngoài, "
+              f"{{{{ {k}.con_nuoi_trong_nuoc.so_lieu }}}} trẻ em được nhận làm con nuôi trong "
+              f"nước; {{{{ {k}.tao_hon.so_lieu }}}} cuộc tảo hôn.")
+
+    heading(doc, "II. TỔ CHỨC THỰC HIỆN CÁC QUY ĐỊNH CỦA PHÁP LUẬT VỀ TRẺ EM")
+    heading(doc, "1. Công tác chỉ đạo, ban hành văn bản", 2)
+    body(doc, "Trong năm {{ period }} đã ban hành {{ tables.phu_luc_01.rows|length }} văn bản "
+              "chỉ đạo, điều hành về công tác trẻ em (chi tiết Phụ lục 01 đính kèm).")
+    narrative(doc, "chi_dao")
+    heading(doc, "2. Công tác tuyên truyền, phổ biến pháp luật về quyền trẻ em", 2)
+    narrative(doc, "tuyen_truyen")
+    heading(doc, "3. Công tác kiểm tra, giám sát thực hiện quyền trẻ em", 2)
+    narrative(doc, "kiem_tra")
+    heading(doc, "4. Kinh phí thực hiện", 2)
+    body(doc, "Ngân sách địa phương {{ figures.kinh_phi.tong.ngan_sach }}"
+              "{% if by_level.kinh_phi.ngan_sach %} (trong đó {{ by_level.kinh_phi.ngan_sach }})"
+              "{% endif %}; nguồn vận động, tài trợ {{ figures.kinh_phi.tong.van_dong }}; Quỹ Bảo "
+              "trợ trẻ em vận động được {{ figures.kinh_phi.tong.quy_btte }}.")
+    chart_block(doc)
+
+    heading(doc, "III. KẾT QUẢ THỰC HIỆN MỤC TIÊU, CHỈ TIÊU VỀ TRẺ EM")
+    body(doc, "1. Kết quả thực hiện một số chỉ tiêu (chi tiết Phụ lục 02 đính kèm):")
+    for ident, label in RIGHTS_INDICATORS:
+        guard, sentence = _indicator_sentence(ident, label)
+        tag(doc, guard)
+        body(doc, sentence)
+        tag(doc, "{%p endif %}")
+    heading(doc, "2. Khó khăn, tồn tại, hạn chế", 2)
+    narrative(doc, "kho_khan")
+    heading(doc, "3. Đề xuất, kiến nghị", 2)
+    narrative(doc, "kien_nghi")
+    body(doc, "Trên đây là báo cáo kết quả thực hiện quyền trẻ em, giải quyết các vấn đề về trẻ "
+              "em năm {{ period }} của {{ unit.body }}./.")
+    signature_block(doc)
+    _appendices(doc)
+    save(doc, path)
+
+
+def _appendices(doc) -> None:
+    """Every table of the form as an appendix, each on its own page."""
+    appendix_section(doc)
+    tag(doc, "{%p for t in table_list %}")
+    para(doc, "{% if not loop.first %}{{ page_break }}{% endif %}{{ t.sheet }}", bold=True,
+         size=14, align=CENTER, keep_next=True)
+    para(doc, "{{ t.title|upper }}", bold=True, size=14, align=CENTER, keep_next=True)
+    para(doc, "(Kèm theo Báo cáo số {{ document.number }}/{{ document.symbol }} ngày "
+              "{{ document.date|vn_date('short') }} của {{ unit.body }})",
+         italic=True, size=14, align=CENTER, after=12, keep_next=True)
+    para(doc, "{{p t.table }}", style="Normal")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Ghi chú: dấu “-” là không có số liệu.", italic=True, size=12, align=LEFT,
+         before=6)
+
+
 def generic(path: Path) -> None:
     """Any form: its sections and narrative, a sentence per table, every table appended."""
     doc = new_document()
@@ -484,23 +620,12 @@ def generic(path: Path) -> None:
     body(doc, "Trên đây là báo cáo {{ form.short_title|lower }} năm {{ period }} của "
               "{{ unit.body }}./.")
     signature_block(doc)
-
-    appendix_section(doc)
-    tag(doc, "{%p for t in table_list %}")
-    para(doc, "{% if not loop.first %}{{ page_break }}{% endif %}{{ t.sheet }}", bold=True,
-         size=14, align=CENTER, keep_next=True)
-    para(doc, "{{ t.title|upper }}", bold=True, size=14, align=CENTER, keep_next=True)
-    para(doc, "(Kèm theo Báo cáo số {{ document.number }}/{{ document.symbol }} ngày "
-              "{{ document.date|vn_date('short') }} của {{ unit.body }})",
-         italic=True, size=14, align=CENTER, after=12, keep_next=True)
-    para(doc, "{{p t.table }}", style="Normal")
-    tag(doc, "{%p endfor %}")
-    para(doc, "Ghi chú: dấu “-” là không có số liệu.", italic=True, size=12, align=LEFT,
-         before=6)
+    _appendices(doc)
     save(doc, path)
 
 
-TEMPLATES = {"thang-hanh-dong.docx": thang_hanh_dong, "chung.docx": generic}
+TEMPLATES = {"thang-hanh-dong.docx": thang_hanh_dong, "quyen-tre-em.docx": quyen_tre_em,
+             "chung.docx": generic}
 
 
 def build(folder: Path = HERE) -> list[Path]:

@@ -294,3 +294,23 @@ def test_unreadable_target_is_rejected_with_an_example() -> None:
     with pytest.raises(ParseError) as err:
         parse_target("khoảng 90%")
     assert "< 12" in err.value.expected
+
+
+def test_word_report_of_the_rights_form_reads_like_seed_002(
+        rights: Campaign, fill: Filler) -> None:
+    from docx import Document
+
+    figures = situation(children=9367, boys=4814)
+    figures[("dan_so", "so_lieu")] = 47634
+    fill(rights, "01840", answers(tinh_hinh=figures, bao_luc={
+        ("bao_luc_vu", "so_lieu"): 2, ("bao_luc_tre_em", "so_lieu"): 2}), received=RECEIVED)
+    fill(rights, "058", {"phu_luc_02": {("ct5_duoi_1", "ke_hoach"): "> 95"}}, received=RECEIVED)
+    assert ingest(rights.workspace).valid
+    [result] = write_reports(current(rights))
+    text = "\n".join(p.text for p in Document(result.document).paragraphs)
+    assert ("Tổng số trẻ em trên địa bàn: 9.367 em, chiếm 19,66% dân số "
+            "(9.367 em/47.634 người); trong đó: nam 4.814 em, nữ 4.553 em") in text
+    assert "- Bạo lực trẻ em: 02 vụ (02 trẻ em)." in text
+    roll = compute_rollup(current(rights))
+    rate = roll.value("phu_luc_02", "ct11_tai_nan", "ket_qua")
+    assert f"Tỷ suất trẻ em bị tai nạn thương tích: {rate:.2f}".replace(".", ",") in text
