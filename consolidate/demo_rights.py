@@ -154,8 +154,14 @@ def district_answers(unit: Unit, roster: Roster, communes: dict[str, Answers]) -
     return answers
 
 
+#: Seed 004's local budget: the province 384.000.000 đ, its districts 536.393.000 đ; funds
+#: raised 95.076.000 đ by the province and 156.397.000 đ by the districts.
+PROVINCE_BUDGET = {("tinh", "ngan_sach"): 384_000_000, ("tinh", "quy_btte"): 95_076_000}
+DISTRICT_BUDGET, DISTRICT_FUNDS = 536_393_000, 156_397_000
+
+
 def province_answers() -> Answers:
-    return {"tinh_hinh": {("co_so_tro_giup", "so_lieu"): 22},
+    return {"tinh_hinh": {("co_so_tro_giup", "so_lieu"): 22}, "kinh_phi": PROVINCE_BUDGET,
             "phu_luc_02": {(k, "ke_hoach"): plan for k, (plan, _) in SEED_002_TARGETS.items()}}
 
 
@@ -167,9 +173,13 @@ def all_answers(roster: Roster, rng: random.Random) -> dict[str, Answers]:
         if unit.level == "commune":
             out[unit.code] = (city_commune_answers(city.index(unit.code), unit.code, rng)
                               if unit.code in city else plausible_commune(rng))
+    districts = [u for u in roster.units() if u.level == "district"]
+    budgets = split(DISTRICT_BUDGET, [len(roster.children(d.code)) for d in districts])
+    funds = split(DISTRICT_FUNDS, [len(roster.children(d.code)) for d in districts])
+    for unit, budget, fund in zip(districts, budgets, funds, strict=True):
+        out[unit.code] = district_answers(unit, roster, out)
+        out[unit.code]["kinh_phi"] = {("huyen", "ngan_sach"): budget, ("huyen", "quy_btte"): fund}
     for unit in roster.units():
-        if unit.level == "district":
-            out[unit.code] = district_answers(unit, roster, out)
-        elif unit.level == "province":
+        if unit.level == "province":
             out[unit.code] = province_answers()
     return out

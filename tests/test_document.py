@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import math
@@ -389,9 +390,12 @@ def test_a_report_with_no_submissions_still_reads(district: Campaign) -> None:
 
 def test_a_form_without_its_own_template_gets_the_generic_one(tmp_path: Path) -> None:
     campaign = init_campaign(tmp_path / "ws", "quyen-tre-em", "2024", "058")
-    assert document.default_template(campaign.spec).name == "chung.docx"
+    assert document.default_template(campaign.spec).name == "quyen-tre-em.docx"
+    unknown = dataclasses.replace(campaign.spec, id="bieu-moi-chua-co-mau")
+    generic = document.default_template(unknown)
+    assert generic.name == "chung.docx"
     data = render_document(compute_rollup(campaign, "058"), unit_status(campaign, "058"),
-                           date=DATE)
+                           template=generic, date=DATE)
     doc = Document(io.BytesIO(data))
     assert "THÀNH PHỐ BẮC KẠN" in cell_paragraphs(doc.tables[0])
     text = "\n".join(texts(doc))
