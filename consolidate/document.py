@@ -35,7 +35,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -462,25 +462,23 @@ def sentence_figure(value: Any, kind: str) -> str:
         return vn_money(value)
     if kind == "count":
         return "0" if not value else vn_count(value)
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return vn_number(value, 2)
-    if isinstance(value, int):
-        return vn_number(value)
-    return str(value)
+    return _plain_figure(value, str)
 
 
 def table_figure(value: Any) -> str:
     """A figure in a table cell: ``9.367``, ``19,66``, ``-`` for none, text as typed."""
-    value = _plain(value)
+    return _plain_figure(_plain(value), lambda text: clean_text(text) or "-")
+
+
+def _plain_figure(value: Any, text: Callable[[Any], str]) -> str:
+    """'-' for none, Vietnamese digits for numbers (two decimals for a rate), else text."""
     if value is None:
         return "-"
     if isinstance(value, float):
         return vn_number(value, 2)
     if isinstance(value, int):
         return vn_number(value)
-    return clean_text(value) or "-"
+    return text(value)
 
 
 def change_phrase(current: Any, before: Any, kind: str, period: str) -> str:

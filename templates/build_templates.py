@@ -363,17 +363,23 @@ def save(doc, path: Path) -> None:
 # --------------------------------------------------------------------------- templates
 
 
-def thang_hanh_dong(path: Path) -> None:
-    """Tháng hành động vì trẻ em: the outline of seed 003, the figures of Biểu 1–3."""
+def opening(intro: str):
+    """A new report: header, title, the opening sentence and who the figures come from."""
     doc = new_document()
     header_block(doc)
     title_block(doc)
-    body(doc, "Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }} về triển "
-              "khai Tháng hành động vì trẻ em năm {{ period }}, {{ unit.body }} báo cáo kết "
-              "quả thực hiện như sau:")
+    body(doc, intro)
     tag(doc, "{%p if status.sentence %}")
     body(doc, "{{ status.sentence }}")
     tag(doc, "{%p endif %}")
+    return doc
+
+
+def thang_hanh_dong(path: Path) -> None:
+    """Tháng hành động vì trẻ em: the outline of seed 003, the figures of Biểu 1–3."""
+    doc = opening("Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }} về "
+                  "triển khai Tháng hành động vì trẻ em năm {{ period }}, {{ unit.body }} báo "
+                  "cáo kết quả thực hiện như sau:")
 
     heading(doc, "I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN")
     heading(doc, "1. Công tác chỉ đạo, ban hành kế hoạch triển khai", 2)
@@ -479,15 +485,9 @@ def _indicator_sentence(ident: str, label: str) -> str:
 
 def quyen_tre_em(path: Path) -> None:
     """Quyền trẻ em: the sections of seeds 002 and 004, each opening with its figures."""
-    doc = new_document()
-    header_block(doc)
-    title_block(doc)
-    body(doc, "Thực hiện văn bản của {{ unit.superior_body }} về việc báo cáo kết quả thực hiện "
-              "quyền trẻ em, giải quyết các vấn đề về trẻ em năm {{ period }}; {{ unit.body }} "
-              "báo cáo kết quả thực hiện như sau:")
-    tag(doc, "{%p if status.sentence %}")
-    body(doc, "{{ status.sentence }}")
-    tag(doc, "{%p endif %}")
+    doc = opening("Thực hiện văn bản của {{ unit.superior_body }} về việc báo cáo kết quả thực "
+                  "hiện quyền trẻ em, giải quyết các vấn đề về trẻ em năm {{ period }}; "
+                  "{{ unit.body }} báo cáo kết quả thực hiện như sau:")
     t, v = "figures.tinh_hinh", "values.tinh_hinh"
     heading(doc, "I. TÌNH HÌNH TRẺ EM")
     body(doc, f"1. Tổng số trẻ em trên địa bàn: {{{{ {t}.tre_em.so_lieu }}}} em"
@@ -586,14 +586,9 @@ def _appendices(doc) -> None:
 
 def generic(path: Path) -> None:
     """Any form: its sections and narrative, a sentence per table, every table appended."""
-    doc = new_document()
-    header_block(doc)
-    title_block(doc)
-    body(doc, "Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }}, "
-              "{{ unit.body }} báo cáo {{ form.short_title|lower }} năm {{ period }} như sau:")
-    tag(doc, "{%p if status.sentence %}")
-    body(doc, "{{ status.sentence }}")
-    tag(doc, "{%p endif %}")
+    doc = opening("Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }}, "
+                  "{{ unit.body }} báo cáo {{ form.short_title|lower }} năm {{ period }} như "
+                  "sau:")
     heading(doc, "I. SỐ LIỆU TỔNG HỢP")
     tag(doc, "{%p for t in table_list %}")
     tag(doc, "{%p if t.summary %}")
