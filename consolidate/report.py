@@ -61,7 +61,7 @@ def write_reports(campaign: Campaign, units: list[str] | None = None,
         doc_path = out_dir / safe_filename(code, f"Bao cao {rollup.unit.name}", ".docx")
         workbook, document = build_workbook(rollup, status), word.render(rollup, status)
         atomic_write(path, workbook)
-        atomic_write(doc_path, document)
+        atomic_write(doc_path, layout.fix_zip_times(document, data_time(rollup)))
         results.append(ReportResult(path, rollup, status, doc_path))
     if pdf:
         for result, pdf_path in zip(results, convert_to_pdf([r.document for r in results]),
