@@ -375,6 +375,15 @@ def opening(intro: str):
     return doc
 
 
+def closing(doc, assessment: list[tuple[str, str]], subject: str) -> None:
+    """The assessment headings with the units' answers, the closing sentence, the signature."""
+    for title, field_id in assessment:
+        heading(doc, title, 2)
+        narrative(doc, field_id)
+    body(doc, f"Trên đây là báo cáo {subject} năm {{{{ period }}}} của {{{{ unit.body }}}}./.")
+    signature_block(doc)
+
+
 def thang_hanh_dong(path: Path) -> None:
     """Tháng hành động vì trẻ em: the outline of seed 003, the figures of Biểu 1–3."""
     doc = opening("Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }} về "
@@ -438,15 +447,10 @@ def thang_hanh_dong(path: Path) -> None:
     chart_block(doc)
 
     heading(doc, "II. ĐÁNH GIÁ CHUNG")
-    heading(doc, "1. Những kết quả đã đạt được, bài học kinh nghiệm", 2)
-    narrative(doc, "ket_qua")
-    heading(doc, "2. Những khó khăn, tồn tại, hạn chế", 2)
-    narrative(doc, "ton_tai")
-    heading(doc, "3. Kiến nghị, đề xuất", 2)
-    narrative(doc, "kien_nghi")
-    body(doc, "Trên đây là báo cáo kết quả triển khai, thực hiện Tháng hành động vì trẻ em năm "
-              "{{ period }} của {{ unit.body }}./.")
-    signature_block(doc)
+    closing(doc, [("1. Những kết quả đã đạt được, bài học kinh nghiệm", "ket_qua"),
+                  ("2. Những khó khăn, tồn tại, hạn chế", "ton_tai"),
+                  ("3. Kiến nghị, đề xuất", "kien_nghi")],
+            "kết quả triển khai, thực hiện Tháng hành động vì trẻ em")
 
     appendix_section(doc)
     for i, table in enumerate(("bieu_1", "bieu_2", "bieu_3")):
@@ -557,13 +561,9 @@ def quyen_tre_em(path: Path) -> None:
         tag(doc, guard)
         body(doc, sentence)
         tag(doc, "{%p endif %}")
-    heading(doc, "2. Khó khăn, tồn tại, hạn chế", 2)
-    narrative(doc, "kho_khan")
-    heading(doc, "3. Đề xuất, kiến nghị", 2)
-    narrative(doc, "kien_nghi")
-    body(doc, "Trên đây là báo cáo kết quả thực hiện quyền trẻ em, giải quyết các vấn đề về trẻ "
-              "em năm {{ period }} của {{ unit.body }}./.")
-    signature_block(doc)
+    closing(doc, [("2. Khó khăn, tồn tại, hạn chế", "kho_khan"),
+                  ("3. Đề xuất, kiến nghị", "kien_nghi")],
+            "kết quả thực hiện quyền trẻ em, giải quyết các vấn đề về trẻ em")
     _appendices(doc)
     save(doc, path)
 
