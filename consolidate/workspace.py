@@ -65,9 +65,11 @@ class Campaign:
     def root_unit(self) -> Unit:
         return self.roster[self.root]
 
-    @property
+    @cached_property
     def levels(self) -> list[str]:
-        """Levels of the whole tree, so a district's form still shows Cấp tỉnh."""
+        """Levels of the whole tree, so a district's form still shows Cấp tỉnh.
+
+        Asked for several times per file ingested; the tree cannot change within a run."""
         return self.workspace.full_roster(self.roster_choice).levels()
 
     def unit_label(self, code: str) -> str:
