@@ -55,16 +55,17 @@ import openpyxl
 from python_calamine import CalamineWorkbook
 
 import consolidate
-from consolidate import demo, layout
-from consolidate import forms as forms_module
-from consolidate.errors import Report
-from consolidate.forms import Template, generate_forms, safe_filename
-from consolidate.ingest import ingest
-from consolidate.report import write_reports
-from consolidate.rollup import compute_rollup
-from consolidate.roster import RosterError, Unit, load_roster_file, official_roster
-from consolidate.spec import LEVEL_ROW_IDS
-from consolidate.workspace import Campaign, Workspace, init_campaign
+from consolidate import demo
+from consolidate.core.errors import Report
+from consolidate.core.roster import RosterError, Unit, load_roster_file, official_roster
+from consolidate.core.spec import LEVEL_ROW_IDS
+from consolidate.core.workspace import Campaign, Workspace, init_campaign
+from consolidate.forms import generate as forms_module
+from consolidate.forms import layout
+from consolidate.forms.generate import Template, generate_forms, safe_filename
+from consolidate.intake.ingest import ingest
+from consolidate.outputs.workbook import write_reports
+from consolidate.rollup.compute import compute_rollup
 
 FORM = "thang-hanh-dong"
 PERIOD = "2024"

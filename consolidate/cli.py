@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from consolidate import __version__
 
 WorkspaceOption = click.option(
     "-w", "--workspace", "workspace", type=click.Path(file_okay=False, path_type=Path),
@@ -34,9 +34,9 @@ class Context:
 
 
 def _domain_errors() -> tuple[type[Exception], ...]:
-    from .errors import ConsolidateError
-    from .roster import RosterError
-    from .spec import SpecError
+    from consolidate.core.errors import ConsolidateError
+    from consolidate.core.roster import RosterError
+    from consolidate.core.spec import SpecError
 
     return ConsolidateError, SpecError, RosterError
 
@@ -96,7 +96,7 @@ def main(debug: bool) -> None:
 def init(workspace: Path, form: str, period: str, unit: str, deadline: str | None,
          roster: str | None, signer: str | None) -> None:
     """Tạo đợt báo cáo trong thư mục làm việc."""
-    from .workspace import init_campaign
+    from consolidate.core.workspace import init_campaign
 
     with domain_errors():
         settings = {"signer": signer} if signer else {}
@@ -113,8 +113,8 @@ def init(workspace: Path, form: str, period: str, unit: str, deadline: str | Non
               help="Thư mục ghi biểu mẫu (mặc định: WS/forms/<đợt>).")
 def forms(workspace: Path, campaign: str | None, out: Path | None) -> None:
     """Tạo biểu mẫu trống cho đơn vị chủ trì và mọi đơn vị trực thuộc."""
-    from .forms import generate_forms
-    from .workspace import Workspace
+    from consolidate.core.workspace import Workspace
+    from consolidate.forms.generate import generate_forms
 
     with domain_errors():
         camp = Workspace(workspace).campaign(campaign)
@@ -131,9 +131,9 @@ def forms(workspace: Path, campaign: str | None, out: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 def ingest(workspace: Path, paths: tuple[Path, ...], as_json: bool) -> None:
     """Tiếp nhận các tệp báo cáo (mặc định: thư mục WS/inbox)."""
-    from .ingest import collect_files
-    from .ingest import ingest as run_ingest
-    from .workspace import Workspace
+    from consolidate.core.workspace import Workspace
+    from consolidate.intake.ingest import collect_files
+    from consolidate.intake.ingest import ingest as run_ingest
 
     with domain_errors():
         ws = Workspace(workspace)
@@ -175,8 +175,8 @@ def _print_findings(report: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 def status(workspace: Path, campaign: str | None, unit: str | None, as_json: bool) -> None:
     """Tình hình nộp báo cáo: đã nộp, nộp muộn, chưa nộp, bị từ chối."""
-    from .status import unit_status
-    from .workspace import Workspace
+    from consolidate.core.workspace import Workspace
+    from consolidate.intake.status import unit_status
 
     with domain_errors():
         camp = Workspace(workspace).campaign(campaign)
@@ -211,8 +211,8 @@ def status(workspace: Path, campaign: str | None, unit: str | None, as_json: boo
 def report(workspace: Path, campaign: str | None, unit: str | None, all_units: bool,
            out: Path | None, template: Path | None, pdf: bool) -> None:
     """Tạo bảng tổng hợp (.xlsx) và báo cáo Word (.docx, tùy chọn PDF) cho một đơn vị."""
-    from .report import report_units, write_reports
-    from .workspace import Workspace
+    from consolidate.core.workspace import Workspace
+    from consolidate.outputs.workbook import report_units, write_reports
 
     with domain_errors():
         camp = Workspace(workspace).campaign(campaign)
@@ -241,8 +241,8 @@ def report(workspace: Path, campaign: str | None, unit: str | None, all_units: b
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 def history(workspace: Path, campaign: str | None, unit: str, as_json: bool) -> None:
     """Các bản báo cáo đơn vị đã gửi: thời điểm, tệp, bản nào được tính, thay đổi giữa các bản."""
-    from .history import diff, versions
-    from .workspace import Workspace
+    from consolidate.core.workspace import Workspace
+    from consolidate.intake.history import diff, versions
 
     with domain_errors():
         camp = Workspace(workspace).campaign(campaign)
@@ -299,8 +299,8 @@ def history(workspace: Path, campaign: str | None, unit: str, as_json: bool) -> 
 @click.option("--clear", is_flag=True, help="Bỏ chọn cố định: dùng lại bản nhận sau cùng.")
 def pin(workspace: Path, campaign: str | None, unit: str, ref: str | None, clear: bool) -> None:
     """Chọn cố định một bản báo cáo (có thể là bản cũ) để tính cho đơn vị."""
-    from .history import pin as do_pin
-    from .workspace import Workspace
+    from consolidate.core.workspace import Workspace
+    from consolidate.intake.history import pin as do_pin
 
     if not clear and not ref:
         raise click.UsageError("cần --file MÃ_TỆP|TÊN_TỆP hoặc --clear")
@@ -319,8 +319,8 @@ def pin(workspace: Path, campaign: str | None, unit: str, ref: str | None, clear
 @CampaignOption
 def close(workspace: Path, campaign: str | None) -> None:
     """Chốt số liệu: tệp nhận sau đó vẫn được lưu nhưng không được tính cho đến khi mở lại."""
-    from .history import close as do_close
-    from .workspace import Workspace
+    from consolidate.core.workspace import Workspace
+    from consolidate.intake.history import close as do_close
 
     with domain_errors():
         camp = Workspace(workspace).campaign(campaign)
@@ -333,8 +333,8 @@ def close(workspace: Path, campaign: str | None) -> None:
 @CampaignOption
 def reopen(workspace: Path, campaign: str | None) -> None:
     """Mở lại đợt báo cáo đã chốt: các tệp nhận trong thời gian chốt được tính."""
-    from .history import reopen as do_reopen
-    from .workspace import Workspace
+    from consolidate.core.workspace import Workspace
+    from consolidate.intake.history import reopen as do_reopen
 
     with domain_errors():
         camp = Workspace(workspace).campaign(campaign)
@@ -348,7 +348,7 @@ def reopen(workspace: Path, campaign: str | None) -> None:
                 default=Path("demo"))
 def demo(folder: Path) -> None:
     """Chạy thử cả quy trình trên dữ liệu mẫu tỉnh Bắc Kạn (8 huyện, 108 xã)."""
-    from .demo import run_demo
+    from consolidate.demo import run_demo
 
     with domain_errors():
         result = run_demo(folder, say=click.echo)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.demo import fill_workbook
-from consolidate.forms import generate_forms
-from consolidate.workspace import Campaign, Workspace, init_campaign
+from consolidate.forms.generate import generate_forms
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEADLINE = dt.date(2024, 7, 3)

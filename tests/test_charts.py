@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from consolidate.charts import CHART_SHEET, chart_png, child_frame
+from consolidate.core.workspace import Campaign, Workspace
 from consolidate.demo import SEED_000_DISTRICT, fill_workbook
-from consolidate.ingest import ingest
-from consolidate.report import write_reports
-from consolidate.rollup import compute_rollup
-from consolidate.workspace import Campaign, Workspace
+from consolidate.intake.ingest import ingest
+from consolidate.outputs.charts import CHART_SHEET, chart_png, child_frame
+from consolidate.outputs.workbook import write_reports
+from consolidate.rollup.compute import compute_rollup
 
 from .conftest import form_path, make_campaign
 from .test_document import fill_seed_000

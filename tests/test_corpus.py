@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from consolidate.errors import ERROR, WARNING
-from consolidate.ingest import ingest
-from consolidate.report import write_reports
-from consolidate.workspace import Workspace
+from consolidate.core.errors import ERROR, WARNING
+from consolidate.core.workspace import Workspace
+from consolidate.intake.ingest import ingest
+from consolidate.outputs.workbook import write_reports
 
 from .conftest import make_campaign
 from .corpus import (

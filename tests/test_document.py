@@ -22,16 +22,19 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from consolidate import document
 from consolidate.cli import main
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.demo import (
     SEED_000_COMMUNES,
     SEED_000_DISTRICT,
     fill_workbook,
     seed_000_commune_answers,
 )
-from consolidate.document import (
-    TEMPLATES_DIR,
+from consolidate.intake.ingest import ingest
+from consolidate.intake.status import unit_status
+from consolidate.outputs import document
+from consolidate.outputs.document import (
     WordRenderer,
     jinja_env,
     previous_campaign,
@@ -43,14 +46,12 @@ from consolidate.document import (
     vn_number,
     vn_percent,
 )
-from consolidate.errors import ConsolidateError
-from consolidate.ingest import ingest
-from consolidate.report import write_reports
-from consolidate.rollup import Rollup, compute_rollup
-from consolidate.status import unit_status
-from consolidate.workspace import Campaign, Workspace, init_campaign
+from consolidate.outputs.workbook import write_reports
+from consolidate.rollup.compute import Rollup, compute_rollup
 
 from .conftest import form_path, make_campaign
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 DATE = dt.date(2024, 7, 3)
 OWN = {"chi_dao": "UBND thành phố ban hành Kế hoạch số 82/KH-UBND ngày 08/4/2024.",

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from consolidate.cli import main
-from consolidate.feedback import ERROR_FILL, SHEET
-from consolidate.ingest import ingest
-from consolidate.workspace import Campaign, Workspace
+from consolidate.core.workspace import Campaign, Workspace
+from consolidate.intake.feedback import ERROR_FILL, SHEET
+from consolidate.intake.ingest import ingest
 
 from .conftest import Filler
 from .corpus import GOOD, Ctx, narrative_cell, with_answers, write_text, xlsm

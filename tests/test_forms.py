@@ -6,9 +6,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from consolidate.forms import safe_filename, token_meta
-from consolidate.layout import FIRST_DATA_ROW, META_SHEET
-from consolidate.workspace import Campaign
+from consolidate.core.workspace import Campaign
+from consolidate.forms.generate import safe_filename, token_meta
+from consolidate.forms.layout import FIRST_DATA_ROW, META_SHEET
 
 from .conftest import form_path, make_campaign
 

@@ -10,13 +10,13 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from consolidate.cli import main
-from consolidate.errors import ConsolidateError
-from consolidate.history import SOURCES_SHEET, close, diff, pin, reopen, versions
-from consolidate.ingest import ingest
-from consolidate.report import write_reports
-from consolidate.rollup import compute_rollup
-from consolidate.status import unit_status
-from consolidate.workspace import Campaign, Workspace
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.workspace import Campaign, Workspace
+from consolidate.intake.history import SOURCES_SHEET, close, diff, pin, reopen, versions
+from consolidate.intake.ingest import ingest
+from consolidate.intake.status import unit_status
+from consolidate.outputs.workbook import write_reports
+from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler
 from .corpus import GOOD, with_answers

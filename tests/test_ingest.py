@@ -9,9 +9,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from consolidate.ingest import ingest
-from consolidate.rollup import compute_rollup
-from consolidate.workspace import Campaign, Workspace
+from consolidate.core.workspace import Campaign, Workspace
+from consolidate.intake.ingest import ingest
+from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler
 

@@ -33,8 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from consolidate.core.workspace import CHECKPOINT_LOG_ENV, KILL_AT_ENV
 from consolidate.demo import SEED_000_DISTRICT, seed_000_commune_answers
-from consolidate.workspace import CHECKPOINT_LOG_ENV, KILL_AT_ENV
 
 from .conftest import make_campaign
 from .corpus import Ctx, with_answers, xlsm
@@ -171,15 +171,15 @@ def test_killed_runs_resume_to_the_same_store_and_files(prepared: dict[str, obje
 def test_two_runs_on_one_workspace_do_not_interleave(prepared: dict[str, object],
                                                      tmp_path: Path) -> None:
     """While one process holds the workspace, a second run waits for it, then sees its work."""
-    from consolidate.workspace import Workspace
+    from consolidate.core.workspace import Workspace
 
     ws = tmp_path / "ws"
     shutil.copytree(prepared["base"], ws)  # type: ignore[arg-type]
     holder = Workspace(ws)
     with holder.lock():
         proc = subprocess.Popen([sys.executable, "-c", (
-            "import sys; from consolidate.workspace import Workspace; "
-            "from consolidate.ingest import ingest\n"
+            "import sys; from consolidate.core.workspace import Workspace; "
+            "from consolidate.intake.ingest import ingest\n"
             "try:\n ingest(Workspace(sys.argv[1]))\n"
             "except Exception as exc:\n print(type(exc).__name__, exc); sys.exit(3)\n"),
             str(ws)], stdout=subprocess.PIPE, text=True)

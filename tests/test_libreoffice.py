@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import python_calamine
 
-from consolidate.ingest import ingest
-from consolidate.report import write_reports
-from consolidate.rollup import compute_rollup
-from consolidate.workspace import Campaign, Workspace
+from consolidate.core.workspace import Campaign, Workspace
+from consolidate.intake.ingest import ingest
+from consolidate.outputs.workbook import write_reports
+from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler
 from .test_ingest import ANSWERS

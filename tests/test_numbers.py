@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from consolidate.numbers import (
+from consolidate.core.numbers import (
     ParseError,
     format_count,
     format_date_long,

@@ -6,11 +6,11 @@ import datetime as dt
 
 from openpyxl import load_workbook
 
+from consolidate.core.workspace import Campaign, Workspace
 from consolidate.demo import SEED_000_COMMUNES, SEED_000_DISTRICT, seed_000_commune_answers
-from consolidate.ingest import ingest
-from consolidate.layout import META_SHEET, NUMBER_FORMAT
-from consolidate.report import write_reports
-from consolidate.workspace import Campaign, Workspace
+from consolidate.forms.layout import META_SHEET, NUMBER_FORMAT
+from consolidate.intake.ingest import ingest
+from consolidate.outputs.workbook import write_reports
 
 from .conftest import Filler
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from consolidate.indicators import EXCEEDED, MET, MISSED, evaluate, parse_target
-from consolidate.ingest import ingest
-from consolidate.report import write_reports
-from consolidate.rollup import compute_rollup
-from consolidate.spec import load_spec
-from consolidate.workspace import Campaign, Workspace
+from consolidate.core.spec import load_spec
+from consolidate.core.workspace import Campaign, Workspace
+from consolidate.intake.ingest import ingest
+from consolidate.outputs.workbook import write_reports
+from consolidate.rollup.compute import compute_rollup
+from consolidate.rollup.indicators import EXCEEDED, MET, MISSED, evaluate, parse_target
 
 from .conftest import Filler, make_campaign
 
@@ -290,7 +290,7 @@ def test_targets_are_shown_as_officers_write_them(typed: object, shown: str) -> 
 
 
 def test_unreadable_target_is_rejected_with_an_example() -> None:
-    from consolidate.numbers import ParseError
+    from consolidate.core.numbers import ParseError
     with pytest.raises(ParseError) as err:
         parse_target("khoảng 90%")
     assert "< 12" in err.value.expected

@@ -8,12 +8,12 @@ from pathlib import Path
 import pandas as pd
 import python_calamine
 
+from consolidate.core.errors import Report
+from consolidate.core.workspace import Campaign, Workspace
 from consolidate.demo import SEED_000_COMMUNES, SEED_000_DISTRICT, seed_000_commune_answers
-from consolidate.errors import Report
-from consolidate.ingest import ingest
-from consolidate.report import write_reports
-from consolidate.rollup import compute_rollup
-from consolidate.workspace import Campaign, Workspace
+from consolidate.intake.ingest import ingest
+from consolidate.outputs.workbook import write_reports
+from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler, make_campaign
 
@@ -152,7 +152,7 @@ def test_district_workbook_relays_to_the_province_and_mismatch_is_listed(
 
 def test_relayed_communes_show_in_status_as_reported_through_the_district(
         tmp_path: Path, fill: Filler) -> None:
-    from consolidate.status import RELAYED, unit_status
+    from consolidate.intake.status import RELAYED, unit_status
 
     province, _ = relay_seed_000(tmp_path, fill)
     status = unit_status(current(province)).set_index("code")

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from consolidate.roster import (
+from consolidate.core.roster import (
     LEVEL_LABELS,
     LEVELS,
     Roster,
@@ -303,7 +303,7 @@ def test_importing_module_does_not_touch_the_dataset():
         "def refuse(*args, **kwargs):\n"
         "    raise SystemExit('sqlite opened at import time')\n"
         "real_connect, sqlite3.connect = sqlite3.connect, refuse\n"
-        "import consolidate.roster as roster\n"
+        "import consolidate.core.roster as roster\n"
         "assert roster.official_roster.cache_info().currsize == 0\n"
         "assert not [m for m in sys.modules if m.startswith('vietnamadminunits')]\n"
         "sqlite3.connect = real_connect\n"

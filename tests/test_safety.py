@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from consolidate import layout
-from consolidate.forms import generate_forms, token_meta
-from consolidate.safety import (
+from consolidate.core.workspace import Campaign, Workspace, atomic_write
+from consolidate.forms import layout
+from consolidate.forms.generate import generate_forms, token_meta
+from consolidate.intake.safety import (
     MAX_UNPACKED_BYTES,
     check_container,
     check_token,
     safe_component,
     unit_token,
 )
-from consolidate.workspace import Campaign, Workspace, atomic_write
 
 from .conftest import form_path
 from .corpus import MB, Ctx, sheet_50mb

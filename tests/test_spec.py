@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidate.spec import SpecError, load_spec
+from consolidate.core.spec import SpecError, load_spec
 
 
 def write(tmp_path: Path, text: str, name: str = "f.yaml") -> Path:

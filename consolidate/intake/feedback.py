@@ -29,11 +29,11 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.workbook import Workbook
 
-from . import layout
-from .forms import safe_filename
-from .ingest import open_workbook, read_sheets
-from .safety import check_container, safe_component
-from .workspace import Campaign, Workspace, atomic_write, checkpoint
+from consolidate.core.workspace import Campaign, Workspace, atomic_write, checkpoint
+from consolidate.forms import layout
+from consolidate.forms.generate import safe_filename
+from consolidate.intake.ingest import open_workbook, read_sheets
+from consolidate.intake.safety import check_container, safe_component
 
 FEEDBACK_DIR = "feedback"
 UNKNOWN_CAMPAIGN = "chua-xac-dinh"

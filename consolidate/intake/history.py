@@ -27,11 +27,11 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
-from . import layout
-from .errors import ConsolidateError, Finding, finding
-from .numbers import format_number
-from .store import Store
-from .workspace import Campaign, checkpoint, now_iso
+from consolidate.core.errors import ConsolidateError, Finding, finding
+from consolidate.core.numbers import format_number
+from consolidate.core.store import Store
+from consolidate.core.workspace import Campaign, checkpoint, now_iso
+from consolidate.forms import layout
 
 SOURCES_SHEET = "Nguồn số liệu"
 SOURCE_NAMES = {"form": "Biểu mẫu của đơn vị", "rollup": "Báo cáo tổng hợp của đơn vị",

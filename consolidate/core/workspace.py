@@ -24,10 +24,10 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from .errors import ConsolidateError
-from .roster import Roster, Unit, resolve_roster
-from .spec import FormSpec, load_spec
-from .store import Store
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.roster import Roster, Unit, resolve_roster
+from consolidate.core.spec import FormSpec, load_spec
+from consolidate.core.store import Store
 
 STORE_NAME = "consolidate.sqlite"
 SECRET_NAME = ".secret"

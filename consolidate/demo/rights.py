@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .roster import Roster, Unit
+from consolidate.core.roster import Roster, Unit
 
 Answers = dict[str, dict[tuple[str, str], Any]]
 

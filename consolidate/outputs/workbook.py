@@ -17,17 +17,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import layout
-from .charts import add_chart_sheet
-from .document import WordRenderer, convert_to_pdf
-from .forms import identity, safe_filename
-from .history import data_time, write_sources_sheet
-from .ingest import DATA_COLUMNS, DATA_SHEET, DETAIL_MARK, SUBTOTAL_MARK
-from .numbers import format_date_short
-from .rollup import Rollup, compute_rollup, load_values
-from .spec import NUMERIC_KINDS, Table
-from .status import unit_status
-from .workspace import Campaign, atomic_write
+from consolidate.core.numbers import format_date_short
+from consolidate.core.spec import NUMERIC_KINDS, Table
+from consolidate.core.workspace import Campaign, atomic_write
+from consolidate.forms import layout
+from consolidate.forms.generate import identity, safe_filename
+from consolidate.intake.history import data_time, write_sources_sheet
+from consolidate.intake.ingest import DATA_COLUMNS, DATA_SHEET, DETAIL_MARK, SUBTOTAL_MARK
+from consolidate.intake.status import unit_status
+from consolidate.outputs.charts import add_chart_sheet
+from consolidate.outputs.document import WordRenderer, convert_to_pdf
+from consolidate.rollup.compute import Rollup, compute_rollup, load_values
 
 DETAIL_SHEET = "Chi tiết"
 NARRATIVES_SHEET = "Thuyết minh các đơn vị"

@@ -24,15 +24,21 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from . import layout
-from .checks import run_checks
-from .errors import ERROR, Finding, Report, finding
-from .indicators import parse_target
-from .numbers import ParseError, parse_date, parse_decimal, parse_whole, parse_yes_no
-from .roster import Unit
-from .safety import cell_findings, check_container, check_token
-from .spec import NUMERIC_KINDS, FormSpec, Table
-from .workspace import Campaign, Workspace, atomic_write, checkpoint, now_iso
+from consolidate.core.errors import ERROR, Finding, Report, finding
+from consolidate.core.numbers import (
+    ParseError,
+    parse_date,
+    parse_decimal,
+    parse_whole,
+    parse_yes_no,
+)
+from consolidate.core.roster import Unit
+from consolidate.core.spec import NUMERIC_KINDS, FormSpec, Table
+from consolidate.core.workspace import Campaign, Workspace, atomic_write, checkpoint, now_iso
+from consolidate.forms import layout
+from consolidate.intake.safety import cell_findings, check_container, check_token
+from consolidate.rollup.checks import run_checks
+from consolidate.rollup.indicators import parse_target
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 #: Files in an inbox that are never submissions: office lock files, OS litter, our temp files.
@@ -310,7 +316,7 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
             report.add(outcome.findings)
             if progress:
                 progress(1)
-        from .feedback import write_feedback
+        from consolidate.intake.feedback import write_feedback
 
         write_feedback(workspace)  # WS/feedback/<campaign>/: what each unit must fix
     return report
@@ -344,7 +350,7 @@ def ingest_file(workspace: Workspace, campaigns: dict[tuple[str, str], Campaign]
     errors = [f for f in parsed.findings if f.severity == ERROR]
     status = "rejected" if errors else "accepted"
     if status == "accepted" and campaign and unit:
-        from .history import arrival_notes
+        from consolidate.intake.history import arrival_notes
 
         parsed.findings += arrival_notes(store, campaign, unit.code, name)
     info = {

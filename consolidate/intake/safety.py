@@ -39,7 +39,7 @@ from xml.sax.saxutils import unescape
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_fromstring
 
-from .errors import ERROR, Finding, finding
+from consolidate.core.errors import ERROR, Finding, finding
 
 MB = 1024 * 1024
 #: A filled form is about 30 KB; a district's consolidated workbook a few MB.

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import layout
-from .roster import Unit
-from .safety import unit_token
-from .workspace import Campaign, atomic_write
+from consolidate.core.roster import Unit
+from consolidate.core.workspace import Campaign, atomic_write
+from consolidate.forms import layout
+from consolidate.intake.safety import unit_token
 
 PLACEHOLDERS = {
     "code": "@@UNIT_CODE@@",

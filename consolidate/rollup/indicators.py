@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .numbers import ParseError, format_number, parse_decimal
+from consolidate.core.numbers import ParseError, format_number, parse_decimal
 
 EXCEEDED = "Vượt"
 MET = "Đạt"

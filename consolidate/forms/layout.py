@@ -26,7 +26,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .spec import NUMERIC_KINDS, FormSpec, Row, Table
+from consolidate.core.spec import NUMERIC_KINDS, FormSpec, Row, Table
 
 META_SHEET = "_meta"
 NARRATIVE_SHEET = "Thuyết minh"

@@ -21,10 +21,10 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment
 from openpyxl.workbook import Workbook
 
-from . import layout
-from .numbers import format_money, format_number
-from .rollup import Rollup
-from .spec import FormSpec
+from consolidate.core.numbers import format_money, format_number
+from consolidate.core.spec import FormSpec
+from consolidate.forms import layout
+from consolidate.rollup.compute import Rollup
 
 CHART_SHEET = "Biểu đồ"
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from consolidate.core.resources import shipped_specs
 
 #: How each element kind rolls up the hierarchy (DESIGN.md, "Aggregation rules").
 KINDS: dict[str, str] = {
@@ -40,9 +43,6 @@ LEVEL_ROW_LABELS: dict[str, str] = {
 }
 LEVEL_ORDER = ("province", "district", "commune")
 TOTAL_ROW_ID = "tong"
-
-FORMS_DIR = Path(__file__).resolve().parent.parent / "forms"
-
 
 class SpecError(ValueError):
     """A spec that cannot be used; the message names the file and line, in Vietnamese."""
@@ -451,7 +451,7 @@ class _Reader:
             raise self.fail(node, f"mã trùng nhau trong {what}: {', '.join(sorted(seen))}")
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_yaml(path: Traversable) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -467,10 +467,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _merge_extends(data: dict[str, Any], path: Path) -> dict[str, Any]:
+def _merge_extends(data: dict[str, Any], path: Traversable) -> dict[str, Any]:
     """Apply ``extends``: the base spec with this one's keys and tables (by id) on top."""
     base_name = data.pop("extends")
-    base = _read_yaml(_locate(str(base_name), path.parent))
+    base = _read_yaml(_locate(str(base_name), path.parent if isinstance(path, Path) else None))
     if "extends" in base:
         base = _merge_extends(base, path)
     own_tables = {t.get("id"): t for t in data.pop("tables", []) or [] if isinstance(t, dict)}
@@ -480,17 +480,19 @@ def _merge_extends(data: dict[str, Any], path: Path) -> dict[str, Any]:
     return merged
 
 
-def _locate(name: str, near: Path | None = None) -> Path:
-    """A spec given by id (``thang-hanh-dong``) or by path."""
+def _locate(name: str, near: Traversable | None = None) -> Traversable:
+    """A spec given by path, by id beside the spec that extends it, or by id among the
+    shipped specs (``thang-hanh-dong``)."""
     candidate = Path(name)
     if candidate.suffix in {".yaml", ".yml"} and candidate.exists():
         return candidate
-    for folder in filter(None, [near, FORMS_DIR]):
-        path = folder / f"{name}.yaml"
-        if path.exists():
-            return path
-    known = ", ".join(p.stem for p in sorted(FORMS_DIR.glob("*.yaml")))
-    raise SpecError(f"Không tìm thấy biểu mẫu '{name}' (các biểu mẫu có sẵn: {known})")
+    if near is not None and (near / f"{name}.yaml").is_file():
+        return near / f"{name}.yaml"
+    shipped = shipped_specs()
+    if name in shipped:
+        return shipped[name]
+    raise SpecError(f"Không tìm thấy biểu mẫu '{name}' (các biểu mẫu có sẵn: "
+                    f"{', '.join(shipped)})")
 
 
 def load_spec(name: str | Path) -> FormSpec:
@@ -578,4 +580,4 @@ def _check_refs(spec: FormSpec, reader: _Reader, data: dict[str, Any]) -> None:
 
 
 def available_forms() -> list[str]:
-    return [p.stem for p in sorted(FORMS_DIR.glob("*.yaml"))]
+    return list(shipped_specs())

@@ -37,6 +37,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,8 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
 from lxml import etree
 
-from . import charts
-from .errors import ConsolidateError
-from .numbers import (
+from consolidate.core.errors import ConsolidateError
+from consolidate.core.numbers import (
     format_count,
     format_date_long,
     format_date_short,
@@ -62,12 +62,13 @@ from .numbers import (
     format_percent,
     money_in_words,
 )
-from .rollup import Rollup, compute_rollup, load_values, previous_campaign
-from .spec import LEVEL_ROW_IDS, TOTAL_ROW_ID, FormSpec, Table
-from .workspace import Campaign, atomic_write
+from consolidate.core.resources import shipped_templates
+from consolidate.core.spec import LEVEL_ROW_IDS, TOTAL_ROW_ID, FormSpec, Table
+from consolidate.core.workspace import Campaign, atomic_write
+from consolidate.outputs import charts
+from consolidate.rollup.compute import Rollup, compute_rollup, load_values, previous_campaign
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-GENERIC_TEMPLATE = "chung.docx"
+GENERIC_TEMPLATE = "chung"
 
 #: Every top-level name a template may use.
 CONTEXT_KEYS = (
@@ -162,21 +163,27 @@ def jinja_env() -> Environment:
 # ----------------------------------------------------------------------- templates
 
 
-def default_template(spec: FormSpec) -> Path:
-    own = TEMPLATES_DIR / f"{spec.id}.docx"
-    return own if own.exists() else TEMPLATES_DIR / GENERIC_TEMPLATE
+def default_template(spec: FormSpec) -> Traversable:
+    """The form's own shipped template, else the generic one."""
+    shipped = shipped_templates()
+    return shipped.get(spec.id, shipped[GENERIC_TEMPLATE])
 
 
-def check_template(path: Path) -> None:
+def _docx(path: Traversable) -> DocxTemplate:
+    """A template read from its bytes: a shipped one may not be a plain file on disk."""
+    return DocxTemplate(io.BytesIO(path.read_bytes()))
+
+
+def check_template(path: Traversable) -> None:
     """Refuse a template that cannot be read, has a Jinja error or uses an unknown name."""
     name = path.name
     if not path.is_file():
         raise ConsolidateError(f"Không tìm thấy mẫu báo cáo Word {path}")
-    if not zipfile.is_zipfile(path):
+    if not zipfile.is_zipfile(io.BytesIO(path.read_bytes())):
         raise ConsolidateError(f"Mẫu báo cáo {name} không phải tệp Word .docx")
     env = jinja_env()
     try:
-        used = DocxTemplate(path).get_undeclared_template_variables(env)
+        used = _docx(path).get_undeclared_template_variables(env)
     except TemplateSyntaxError as exc:
         raise ConsolidateError(
             f"Mẫu báo cáo {name} có lỗi cú pháp Jinja: {exc.message}") from exc
@@ -231,7 +238,7 @@ def render_document(rollup: Rollup, status: pd.DataFrame, template: Path | None 
                     previous: Rollup | None = None, date: dt.date | None = None) -> bytes:
     """The .docx of one unit's report, as bytes."""
     path = Path(template) if template else default_template(rollup.campaign.spec)
-    tpl = DocxTemplate(path)
+    tpl = _docx(path)
     context = build_context(tpl, rollup, status, previous, date or report_date(rollup.campaign))
     try:
         tpl.render(context, jinja_env(), autoescape=True)
@@ -387,7 +394,7 @@ def _recipients(settings: dict[str, Any], unit: dict[str, Any], parent: Any) -> 
 
 def status_context(status: pd.DataFrame, unit_code: str) -> dict[str, Any]:
     """Who has reported, counted over the units below, with a ready sentence."""
-    from .status import LATE, MISSING, ON_TIME, REJECTED, RELAYED
+    from consolidate.intake.status import LATE, MISSING, ON_TIME, REJECTED, RELAYED
 
     below = status[status["code"] != unit_code] if len(status) else status
     counts = below["status"].value_counts() if len(below) else pd.Series(dtype=int)

@@ -25,13 +25,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .checks import changes, indicator_parts, run_checks
-from .errors import Finding, finding
-from .indicators import evaluate, parse_target, rate
-from .numbers import format_number
-from .roster import Roster, Unit
-from .spec import LEVEL_ORDER, LEVEL_ROW_IDS, NUMERIC_KINDS, TOTAL_ROW_ID, FormSpec, Table
-from .workspace import Campaign
+from consolidate.core.errors import Finding, finding
+from consolidate.core.numbers import format_number
+from consolidate.core.roster import Roster, Unit
+from consolidate.core.spec import (
+    LEVEL_ORDER,
+    LEVEL_ROW_IDS,
+    NUMERIC_KINDS,
+    TOTAL_ROW_ID,
+    FormSpec,
+    Table,
+)
+from consolidate.core.workspace import Campaign
+from consolidate.rollup.checks import changes, indicator_parts, run_checks
+from consolidate.rollup.indicators import evaluate, parse_target, rate
 
 ROW_LEVEL = {row: level for level, row in LEVEL_ROW_IDS.items()}
 Key = tuple[str, str, str]

@@ -12,7 +12,7 @@ import json
 
 import pandas as pd
 
-from .workspace import Campaign
+from consolidate.core.workspace import Campaign
 
 ON_TIME = "Đúng hạn"
 LATE = "Nộp muộn"

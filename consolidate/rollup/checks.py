@@ -11,10 +11,10 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 
-from .errors import Finding, finding
-from .indicators import rate
-from .numbers import format_number
-from .spec import Check, FormSpec
+from consolidate.core.errors import Finding, finding
+from consolidate.core.numbers import format_number
+from consolidate.core.spec import Check, FormSpec
+from consolidate.rollup.indicators import rate
 
 Key = tuple[str, str, str]
 COMPARE = {"==": operator.eq, "<=": operator.le, ">=": operator.ge, "<": operator.lt,

@@ -21,13 +21,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from . import demo_rights, layout
-from .document import soffice_path
-from .forms import generate_forms, safe_filename
-from .ingest import ingest
-from .report import report_units, write_reports
-from .roster import Unit
-from .workspace import Campaign, Workspace, init_campaign
+from consolidate.core.roster import Unit
+from consolidate.core.workspace import Campaign, Workspace, init_campaign
+from consolidate.demo import rights as demo_rights
+from consolidate.forms.generate import generate_forms, layout, safe_filename
+from consolidate.intake.ingest import ingest
+from consolidate.outputs.document import soffice_path
+from consolidate.outputs.workbook import report_units, write_reports
 
 Answers = dict[str, dict[tuple[str, str], Any]]
 Progress = Callable[[str], None]

@@ -1,0 +1,1 @@
+"""The form specs shipped with consolidate, installed as the package ``consolidate.specs``."""

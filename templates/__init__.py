@@ -1,0 +1,1 @@
+"""The Word report templates shipped with consolidate, installed as ``consolidate.templates``."""
