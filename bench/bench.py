@@ -57,12 +57,13 @@ from python_calamine import CalamineWorkbook
 import consolidate
 from consolidate import demo
 from consolidate.core.errors import Report
+from consolidate.core.files import safe_filename
 from consolidate.core.roster import RosterError, Unit, load_roster_file, official_roster
-from consolidate.core.spec import LEVEL_ROW_IDS
+from consolidate.core.vocabulary import LEVELS
 from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.forms import generate as forms_module
 from consolidate.forms import layout
-from consolidate.forms.generate import Template, generate_forms, safe_filename
+from consolidate.forms.generate import Template, generate_forms
 from consolidate.intake.ingest import ingest
 from consolidate.outputs.workbook import write_reports
 from consolidate.rollup.compute import compute_rollup
@@ -206,7 +207,7 @@ def site_templates(campaign: Campaign, folder: Path) -> Templates:
         write_zip(blank_path, out.blank[level])
         answers = demo.plausible_answers(Unit("x", "x", level, None), rng)
         # one value typed as text the way people type it, so strict parsing is exercised
-        answers["bieu_1"][(LEVEL_ROW_IDS[level], "van_dong")] = "1.500.000đ"
+        answers["bieu_1"][(LEVELS[level].row_id, "van_dong")] = "1.500.000đ"
         filled_path = demo.fill_workbook(blank_path, folder / f"filled-{level}.xlsx", answers,
                                          narrative)
         members = zip_members(filled_path)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from consolidate.core.files import safe_filename
 from consolidate.core.workspace import Campaign
-from consolidate.forms.generate import safe_filename, token_meta
+from consolidate.forms.generate import token_meta
 from consolidate.forms.layout import FIRST_DATA_ROW, META_SHEET
 
 from .conftest import form_path, make_campaign

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidate.core.workspace import CHECKPOINT_LOG_ENV, KILL_AT_ENV
+from consolidate.core.files import CHECKPOINT_LOG_ENV, KILL_AT_ENV
 from consolidate.demo import SEED_000_DISTRICT, seed_000_commune_answers
 
 from .conftest import make_campaign

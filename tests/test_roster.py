@@ -12,8 +12,6 @@ import openpyxl
 import pytest
 
 from consolidate.core.roster import (
-    LEVEL_LABELS,
-    LEVELS,
     Roster,
     RosterError,
     Unit,
@@ -21,6 +19,7 @@ from consolidate.core.roster import (
     official_roster,
     resolve_roster,
 )
+from consolidate.core.vocabulary import LEVEL_ORDER, LEVELS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,8 +47,8 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def test_constants_cover_three_levels_with_vietnamese_labels():
-    assert LEVELS == ("province", "district", "commune")
-    assert [LEVEL_LABELS[level] for level in LEVELS] == ["Cấp tỉnh", "Cấp huyện", "Cấp xã"]
+    assert LEVEL_ORDER == ("province", "district", "commune")
+    assert [LEVELS[level].row_label for level in LEVEL_ORDER] == ["Cấp tỉnh", "Cấp huyện", "Cấp xã"]
 
 
 def test_official_2024_has_63_provinces_696_districts_10035_communes(tree2024):

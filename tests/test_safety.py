@@ -10,16 +10,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from consolidate.core.workspace import Campaign, Workspace, atomic_write
-from consolidate.forms import layout
+from consolidate.core import files
+from consolidate.core.files import atomic_write, safe_component
+from consolidate.core.workspace import Campaign, Workspace
 from consolidate.forms.generate import generate_forms, token_meta
-from consolidate.intake.safety import (
-    MAX_UNPACKED_BYTES,
-    check_container,
-    check_token,
-    safe_component,
-    unit_token,
-)
+from consolidate.intake.safety import MAX_UNPACKED_BYTES, check_container, check_token, unit_token
 
 from .conftest import form_path
 from .corpus import MB, Ctx, sheet_50mb
@@ -119,4 +114,4 @@ def test_the_lock_is_reentrant_and_sweeps_what_a_killed_run_left(district: Campa
         assert not left.exists()
         atomic_write(ws.path / "reports" / "x" / "ok.xlsx", b"whole")
     assert [p.name for p in left.parent.iterdir()] == ["ok.xlsx"]
-    assert layout.issue_time("2024").year == 2024 and layout.issue_time("KH").year == 2000
+    assert files.issue_time("2024").year == 2024 and files.issue_time("KH").year == 2000

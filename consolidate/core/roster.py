@@ -19,13 +19,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-LEVELS = ("province", "district", "commune")
-LEVEL_LABELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
-
-# Unit-type prefixes as officially written; the dataset sometimes capitalises them
-# differently ("Thành Phố Bắc Kạn"), which would look wrong in printed reports.
-_NAME_PREFIXES = ("Thành phố", "Thị xã", "Thị trấn", "Đặc khu", "Quận", "Huyện", "Phường",
-                  "Xã", "Tỉnh")
+from consolidate.core.vocabulary import LEVEL_ORDER, LEVELS, normalise_unit_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +128,7 @@ class Roster:
         """Levels actually present, top first; ["province", "commune"] for the 2025 tree."""
         if self._levels is None:  # asked for every file ingested: computed once per roster
             present = {u.level for u in self._units.values()}
-            self._levels = [level for level in LEVELS if level in present]
+            self._levels = [level for level in LEVEL_ORDER if level in present]
         return list(self._levels)
 
     def units(self) -> list[Unit]:
@@ -156,7 +150,7 @@ def _index_units(units: list[Unit], where: _Where) -> dict[str, Unit]:
                               f"{where.also(first_row[unit.code])}.")
         if unit.level not in LEVELS:
             raise RosterError(f"{where.at(i)}Cấp {unit.level!r} của đơn vị {unit.code!r} "
-                              f"không hợp lệ (phải là {', '.join(LEVELS)}).")
+                              f"không hợp lệ (phải là {', '.join(LEVEL_ORDER)}).")
         index[unit.code] = unit
         first_row[unit.code] = i
     return index
@@ -210,24 +204,14 @@ def _check_levels(units: list[Unit], index: dict[str, Unit], where: _Where) -> N
         if unit.parent is None:
             continue
         parent = index[unit.parent]
-        if LEVELS.index(unit.level) <= LEVELS.index(parent.level):
+        if LEVEL_ORDER.index(unit.level) <= LEVEL_ORDER.index(parent.level):
             raise RosterError(
-                f"{where.at(i)}Đơn vị {unit.code!r} ({LEVEL_LABELS[unit.level].lower()}) "
-                f"không thể trực thuộc {parent.code!r} ({LEVEL_LABELS[parent.level].lower()}): "
+                f"{where.at(i)}Đơn vị {unit.code!r} ({LEVELS[unit.level].row_label.lower()}) "
+                f"không thể trực thuộc {parent.code!r} ({LEVELS[parent.level].row_label.lower()}): "
                 "cấp của đơn vị phải thấp hơn cấp trên.")
 
 
 # --------------------------------------------------------------------------- official data
-
-
-def _normalise_name(name: str, unit_type: str | None = None) -> str:
-    """Write the type prefix as the type itself is written ("Thành Phố X" -> "Thành phố X")."""
-    name = " ".join(name.split())
-    folded = name.casefold()
-    for prefix in (unit_type, *_NAME_PREFIXES):
-        if prefix and folded.startswith(prefix.casefold() + " "):
-            return prefix + name[len(prefix) :]
-    return name
 
 
 def _dataset_path() -> Path:
@@ -259,12 +243,12 @@ def _three_tier_units() -> list[Unit]:
     for p_code, p_name, d_code, d_name, d_type, w_code, w_name, w_type in rows:
         if p_code not in seen:
             seen.add(p_code)
-            units.append(Unit(p_code, _normalise_name(p_name), "province", None))
+            units.append(Unit(p_code, normalise_unit_name(p_name), "province", None))
         if d_code not in seen:
             seen.add(d_code)
-            units.append(Unit(d_code, _normalise_name(d_name, d_type), "district", p_code))
+            units.append(Unit(d_code, normalise_unit_name(d_name, d_type), "district", p_code))
         if w_code:  # a few island districts have no communes at all
-            units.append(Unit(w_code, _normalise_name(w_name, w_type), "commune", d_code))
+            units.append(Unit(w_code, normalise_unit_name(w_name, w_type), "commune", d_code))
     return units
 
 
@@ -277,8 +261,8 @@ def _two_tier_units() -> list[Unit]:
     for p_code, p_name, w_code, w_name, w_type in rows:
         if p_code not in seen:
             seen.add(p_code)
-            units.append(Unit(p_code, _normalise_name(p_name), "province", None))
-        units.append(Unit(w_code, _normalise_name(w_name, w_type), "commune", p_code))
+            units.append(Unit(p_code, normalise_unit_name(p_name), "province", None))
+        units.append(Unit(w_code, normalise_unit_name(w_name, w_type), "commune", p_code))
     return units
 
 

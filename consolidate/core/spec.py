@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from consolidate.core.resources import shipped_specs
+from consolidate.core.vocabulary import LEVEL_ORDER, LEVELS, TOTAL_ROW_ID
 
 #: How each element kind rolls up the hierarchy (DESIGN.md, "Aggregation rules").
 KINDS: dict[str, str] = {
@@ -34,15 +35,6 @@ TABLE_KINDS = ("levels", "fields", "list", "indicators")
 INDICATOR_KINDS = ("rate", "share")
 DIRECTIONS = ("lower", "higher")
 
-#: Row ids of level rows, keyed by roster level.
-LEVEL_ROW_IDS: dict[str, str] = {"province": "tinh", "district": "huyen", "commune": "xa"}
-LEVEL_ROW_LABELS: dict[str, str] = {
-    "province": "Cấp tỉnh",
-    "district": "Cấp huyện",
-    "commune": "Cấp xã",
-}
-LEVEL_ORDER = ("province", "district", "commune")
-TOTAL_ROW_ID = "tong"
 
 class SpecError(ValueError):
     """A spec that cannot be used; the message names the file and line, in Vietnamese."""
@@ -126,7 +118,7 @@ class Table:
             return [Row(f"r{i}", str(i)) for i in range(1, self.max_rows + 1)]
         if self.kind != "levels":
             return list(self.explicit_rows)
-        rows = [Row(LEVEL_ROW_IDS[lv], LEVEL_ROW_LABELS[lv], level=lv) for lv in levels]
+        rows = [Row(LEVELS[lv].row_id, LEVELS[lv].row_label, level=lv) for lv in levels]
         return [*rows, Row(TOTAL_ROW_ID, self.total_label)]
 
     def row(self, row_id: str) -> Row:

@@ -13,8 +13,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import signal
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,18 +23,14 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from consolidate.core.errors import ConsolidateError
+from consolidate.core.files import TEMP_PREFIX
 from consolidate.core.roster import Roster, Unit, resolve_roster
 from consolidate.core.spec import FormSpec, load_spec
 from consolidate.core.store import Store
+from consolidate.core.vocabulary import now_iso
 
 STORE_NAME = "consolidate.sqlite"
 SECRET_NAME = ".secret"
-TEMP_PREFIX = ".tmp-"
-#: Kill points for the crash test: with CONSOLIDATE_KILL_AT=N the process SIGKILLs itself
-#: at the N-th checkpoint; CONSOLIDATE_CHECKPOINT_LOG=path appends each checkpoint's name.
-KILL_AT_ENV = "CONSOLIDATE_KILL_AT"
-CHECKPOINT_LOG_ENV = "CONSOLIDATE_CHECKPOINT_LOG"
-_checkpoints = 0
 _locks: dict[str, FileLock] = {}
 
 
@@ -257,34 +251,3 @@ def _adopt_roster(ws: Workspace, roster: str | Path | None) -> str:
 def _custom_roster(path: str, mtime_ns: int, size: int) -> Roster:
     """A custom roster file, read once per version of the file (it is asked for per file)."""
     return resolve_roster(Path(path))
-
-
-def now_iso() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write to a temporary name in the same folder, then rename: no half-written outputs."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        checkpoint("atomic-write:before-rename")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def checkpoint(name: str) -> None:
-    """A named point where a crash test may kill this process with a real SIGKILL."""
-    global _checkpoints
-    _checkpoints += 1
-    log = os.environ.get(CHECKPOINT_LOG_ENV)
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{_checkpoints}\t{name}\n")
-    kill_at = os.environ.get(KILL_AT_ENV)
-    if kill_at and kill_at.isdigit() and _checkpoints == int(kill_at):
-        os.kill(os.getpid(), signal.SIGKILL)

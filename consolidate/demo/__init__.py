@@ -21,10 +21,11 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from consolidate.core.files import safe_filename
 from consolidate.core.roster import Unit
 from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.demo import rights as demo_rights
-from consolidate.forms.generate import generate_forms, layout, safe_filename
+from consolidate.forms.generate import generate_forms, layout
 from consolidate.intake.ingest import ingest
 from consolidate.outputs.document import soffice_path
 from consolidate.outputs.workbook import report_units, write_reports

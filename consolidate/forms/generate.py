@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from consolidate.core import files
+from consolidate.core.files import atomic_write
 from consolidate.core.roster import Unit
-from consolidate.core.workspace import Campaign, atomic_write
-from consolidate.forms import layout
+from consolidate.core.workspace import Campaign
+from consolidate.forms import layout, style
 from consolidate.intake.safety import unit_token
 
 PLACEHOLDERS = {
@@ -45,7 +47,7 @@ def build_form(campaign: Campaign, ident: layout.Identity,
                narrative: dict[str, str] | None = None) -> bytes:
     """One form workbook as bytes; with answers it is a filled (or consolidated) form."""
     spec = campaign.spec
-    wb = layout.new_workbook()
+    wb = style.new_workbook()
     layout.write_guide(wb, spec, ident)
     for table in spec.tables:
         values = None if answers is None else answers.get(table.id, {})
@@ -53,7 +55,7 @@ def build_form(campaign: Campaign, ident: layout.Identity,
     layout.write_narrative(wb, spec, ident, narrative)
     layout.write_meta(wb, spec, ident)
     layout.finish(wb, spec, ident)
-    return layout.save_workbook(wb, layout.issue_time(campaign.period))
+    return files.save_workbook(wb, files.issue_time(campaign.period))
 
 
 def identity(campaign: Campaign, unit: Unit, kind: str = "form") -> layout.Identity:

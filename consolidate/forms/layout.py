@@ -9,17 +9,10 @@ Labels, titles and messages are Vietnamese; keys are ASCII.
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-import zipfile
 from collections.abc import Mapping
-from copy import copy
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.protection import WorkbookProtection
@@ -27,6 +20,21 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core.spec import NUMERIC_KINDS, FormSpec, Row, Table
+from consolidate.forms.style import (
+    BOX,
+    COMPUTED_FILL,
+    HEADER_FILL,
+    INPUT_FILL,
+    NUMBER_FORMAT,
+    TOTAL_FILL,
+    UNLOCKED,
+    WRAP_CENTER,
+    align,
+    font,
+    plain_value,
+    print_setup,
+    put_text,
+)
 
 META_SHEET = "_meta"
 NARRATIVE_SHEET = "Thuyết minh"
@@ -37,23 +45,6 @@ COLUMN_KEYS_MARK = "#cols"  # in column A of the hidden key row
 KEY_ROW = 5
 HEADER_ROWS = (6, 7)
 FIRST_DATA_ROW = 8
-
-NUMBER_FORMAT = '#,##0;-#,##0;"-"'
-FONT = "Times New Roman"
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-COMPUTED_FILL = PatternFill("solid", fgColor="D9D9D9")
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-TOTAL_FILL = PatternFill("solid", fgColor="EDEDED")
-THIN = Side(style="thin", color="808080")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-@lru_cache(maxsize=64)
-def align(horizontal: str | None = None, vertical: str = "top", wrap: bool = True) -> Alignment:
-    """Shared Alignment objects: one per combination rather than one per cell."""
-    return Alignment(horizontal=horizontal, vertical=vertical, wrap_text=wrap)
-UNLOCKED = Protection(locked=False)
 
 
 @dataclass
@@ -68,48 +59,6 @@ class Identity:
     deadline_text: str  # "trước ngày 03/7/2024" or ""
     kind: str = "form"  # "form" (blank or filled by a unit) or "rollup" (consolidated)
     extra: dict[str, str] = field(default_factory=dict)
-
-
-@lru_cache(maxsize=64)
-def font(size: int = 12, bold: bool = False, italic: bool = False) -> Font:
-    """One shared Font per style: openpyxl hashes every new style object it is given."""
-    return Font(name=FONT, size=size, bold=bold, italic=italic)
-
-
-class Stamp:
-    """Styles many cells fast: the first cell of each style gets it attribute by attribute,
-    the others copy that cell's style ids (openpyxl re-hashes every style object assigned,
-    which made large consolidated sheets spend most of their time styling)."""
-
-    def __init__(self) -> None:
-        self._protos: dict[Any, Any] = {}
-
-    def __call__(self, cell: Any, key: Any, **styles: Any) -> None:
-        proto = self._protos.get(key)
-        if proto is None:
-            for name, value in styles.items():
-                setattr(cell, name, value)
-            self._protos[key] = cell
-        else:
-            cell._style = copy(proto._style)
-
-
-def header_row(ws: Worksheet, row: int, headers: list[str], widths: list[int],
-               start_col: int = 1) -> None:
-    """A styled header row with its column widths, as every listing sheet has."""
-    for j, (text, width) in enumerate(zip(headers, widths, strict=True)):
-        cell = ws.cell(row=row, column=start_col + j, value=text)
-        cell.font = font(11, bold=True)
-        cell.alignment = WRAP_CENTER
-        cell.fill = HEADER_FILL
-        cell.border = BOX
-        ws.column_dimensions[get_column_letter(start_col + j)].width = width
-
-
-def new_workbook() -> Workbook:
-    wb = Workbook()
-    wb.remove(wb.active)
-    return wb
 
 
 def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
@@ -141,22 +90,6 @@ def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
     ws.column_dimensions["A"].width = 110
     ws.protection.sheet = True
     print_setup(ws, f"A1:A{len(lines)}", landscape=False)
-
-
-def print_setup(ws: Worksheet, area: str, landscape: bool = True,
-                 title_rows: str | None = None) -> None:
-    """A4, fitted to the page width, header rows repeated: forms get printed and signed."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_area = area
-    if title_rows:
-        ws.print_title_rows = title_rows
 
 
 FORMATS = {
@@ -337,7 +270,7 @@ def _write_row(ws: Worksheet, table: Table, row: Row, excel_row: int, unit_level
         any_input |= editable
         _style_value_cell(cell, kind, row.is_total, editable)
         if values is not None:
-            value = _plain(values.get((row.id, column.id)))
+            value = plain_value(values.get((row.id, column.id)))
             if kind in NUMERIC_KINDS or kind == "decimal":
                 cell.value = value
             else:
@@ -365,23 +298,6 @@ def _extra_column(ws: Worksheet, table: Table, rows: list[Row], col: int,
         cell = ws.cell(row=FIRST_DATA_ROW + i, column=col)
         put_text(cell, by_row.get(row.id))
         cell.border, cell.font, cell.alignment = BOX, font(12, bold=True), WRAP_CENTER
-
-
-def _plain(value: Any) -> Any:
-    """Whole floats as int, NaN as an empty cell: what a reader of the sheet expects."""
-    if isinstance(value, float):
-        if value != value:
-            return None
-        if value.is_integer():
-            return int(value)
-    return value
-
-
-def put_text(cell: Any, text: Any) -> None:
-    """Text from a submission stays text: '=…' is never turned into a formula."""
-    cell.value = None if text is None else str(text)
-    if cell.value is not None:
-        cell.data_type = "s"
 
 
 def _style_value_cell(cell: Any, kind: str, total: bool, editable: bool) -> None:
@@ -474,56 +390,3 @@ def finish(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
     wb.properties.creator = "consolidate"
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
-
-
-# --------------------------------------------------------------------------- deterministic bytes
-
-CORE_PART = "docProps/core.xml"
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def issue_time(period: str) -> dt.datetime:
-    """The fixed timestamp of a blank form: the start of its period (2024 -> 2024-01-01)."""
-    digits = str(period)[:4]
-    year = int(digits) if digits.isdigit() and 1980 <= int(digits) <= 2999 else 2000
-    return dt.datetime(year, 1, 1)
-
-
-def save_workbook(wb: Workbook, when: dt.datetime) -> bytes:
-    """Save with fixed document and zip timestamps: the same content gives the same bytes.
-
-    openpyxl stamps ``modified`` with the clock and each zip entry with the time of
-    saving; both are replaced by ``when`` (a time taken from the data, never the
-    clock), so a run killed and run again writes byte-for-byte the same files.
-    """
-    when = _naive_utc(when)
-    wb.properties.created = when
-    wb.properties.modified = when
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return fix_zip_times(buffer.getvalue(), when)
-
-
-def fix_zip_times(data: bytes, when: dt.datetime) -> bytes:
-    when = _naive_utc(when)
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    date_time = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            body = zin.read(info)
-            if info.filename == CORE_PART:
-                body = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
-            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            entry.create_system = 3
-            zout.writestr(entry, body)
-    return out.getvalue()
-
-
-def _naive_utc(when: dt.datetime) -> dt.datetime:
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when.replace(microsecond=0)

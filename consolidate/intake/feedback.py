@@ -29,11 +29,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, PatternFill
 from openpyxl.workbook import Workbook
 
-from consolidate.core.workspace import Campaign, Workspace, atomic_write, checkpoint
-from consolidate.forms import layout
-from consolidate.forms.generate import safe_filename
+from consolidate.core import files
+from consolidate.core.files import atomic_write, checkpoint, safe_component, safe_filename
+from consolidate.core.workspace import Campaign, Workspace
+from consolidate.forms import layout, style
 from consolidate.intake.ingest import open_workbook, read_sheets
-from consolidate.intake.safety import check_container, safe_component
+from consolidate.intake.safety import check_container
 
 FEEDBACK_DIR = "feedback"
 UNKNOWN_CAMPAIGN = "chua-xac-dinh"
@@ -113,14 +114,14 @@ def build_feedback(workspace: Workspace, row: Any, campaign: Campaign | None) ->
     marked = _mark_cells(wb, findings) if copied else set()
     _findings_sheet(wb, row, campaign, findings, marked, copied)
     received = dt.datetime.fromisoformat(row["received_at"])
-    return layout.save_workbook(wb, received)
+    return files.save_workbook(wb, received)
 
 
 def _copy_of(data: bytes, name: str) -> tuple[Workbook, bool]:
     """What the unit sent, without macros; an empty workbook if it cannot be opened safely."""
     container = check_container(name, data)
     if not container.readable:
-        return layout.new_workbook(), False
+        return style.new_workbook(), False
     if container.kind in ("xlsx", "xlsm"):
         try:
             wb = load_workbook(io.BytesIO(data), keep_vba=False, keep_links=False)
@@ -132,8 +133,8 @@ def _copy_of(data: bytes, name: str) -> tuple[Workbook, bool]:
     try:
         grids, _ = read_sheets(open_workbook(data))
     except Exception:  # noqa: BLE001
-        return layout.new_workbook(), False
-    wb = layout.new_workbook()
+        return style.new_workbook(), False
+    wb = style.new_workbook()
     for sheet, grid in grids.items():
         ws = wb.create_sheet(sheet[:31])
         for i, values in enumerate(grid, start=1):
@@ -141,7 +142,7 @@ def _copy_of(data: bytes, name: str) -> tuple[Workbook, bool]:
                 if value not in (None, ""):
                     cell = ws.cell(row=i, column=j)
                     if isinstance(value, str):
-                        layout.put_text(cell, value)
+                        style.put_text(cell, value)
                     else:
                         cell.value = value
         if sheet == layout.META_SHEET:
@@ -183,28 +184,28 @@ def _findings_sheet(wb: Workbook, row: Any, campaign: Campaign | None,
     else:
         who = "chưa xác định (không đọc được thông tin nhận dạng trong tệp)"
     lines = [
-        ("PHIẾU GÓP Ý VỀ BÁO CÁO ĐÃ GỬI", layout.font(14, bold=True)),
-        (f"Đơn vị: {who}", layout.font(12, bold=True)),
+        ("PHIẾU GÓP Ý VỀ BÁO CÁO ĐÃ GỬI", style.font(14, bold=True)),
+        (f"Đơn vị: {who}", style.font(12, bold=True)),
         (f"Đợt báo cáo: {campaign.spec.title} năm {campaign.period}" if campaign else
-         "Đợt báo cáo: chưa xác định", layout.font(12)),
+         "Đợt báo cáo: chưa xác định", style.font(12)),
         (f"Tệp đã nhận: {row['name']} – lúc {row['received_at'].replace('T', ' ')[:16]} – "
-         f"mã tệp {row['sha256'][:12]}", layout.font(12)),
+         f"mã tệp {row['sha256'][:12]}", style.font(12)),
         (("Kết quả: CHƯA TIẾP NHẬN. Đề nghị đơn vị sửa các lỗi dưới đây trên chính tệp "
           "biểu mẫu đã được gửi và gửi lại." if rejected else
           "Kết quả: ĐÃ TIẾP NHẬN. Đề nghị đơn vị xem các điểm lưu ý dưới đây; nếu cần "
-          "sửa, hãy gửi lại tệp đã sửa."), layout.font(12, bold=True)),
+          "sửa, hãy gửi lại tệp đã sửa."), style.font(12, bold=True)),
         (("Các ô có lỗi được tô màu và có ghi chú trong các trang sau (bản sao tệp "
           "đơn vị đã gửi). Macro (nếu có) đã được loại bỏ." if copied and marked else
           "Tệp không mở được nên không kèm bản sao." if not copied else ""),
-         layout.font(11, italic=True)),
+         style.font(11, italic=True)),
     ]
     for i, (text, f) in enumerate(lines, start=1):
-        layout.put_text(ws.cell(row=i, column=1), text)
+        style.put_text(ws.cell(row=i, column=1), text)
         ws.cell(row=i, column=1).font = f
     headers = ["STT", "Mức độ", "Trang", "Ô", "Nội dung", "Giá trị tìm thấy", "Cần có"]
     widths = [6, 14, 18, 10, 80, 22, 30]
     head = len(lines) + 2
-    layout.header_row(ws, head, headers, widths)
+    style.header_row(ws, head, headers, widths)
     for n, f in enumerate(findings, start=1):
         r = head + n
         values = [n, SEVERITY.get(f["severity"], f["severity"]), f.get("sheet", ""),
@@ -214,9 +215,9 @@ def _findings_sheet(wb: Workbook, row: Any, campaign: Campaign | None,
             if isinstance(v, int):
                 cell.value = v
             else:
-                layout.put_text(cell, v or None)
-            cell.border = layout.BOX
-            cell.font = layout.font(11)
+                style.put_text(cell, v or None)
+            cell.border = style.BOX
+            cell.font = style.font(11)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         if f["severity"] == "error":
             ws.cell(row=r, column=2).fill = ERROR_FILL
@@ -224,4 +225,4 @@ def _findings_sheet(wb: Workbook, row: Any, campaign: Campaign | None,
     if not findings:
         ws.cell(row=head + 1, column=1, value="Không có lỗi.")
     ws.freeze_panes = ws.cell(row=head + 1, column=1)
-    layout.print_setup(ws, f"A1:G{head + max(len(findings), 1)}")
+    style.print_setup(ws, f"A1:G{head + max(len(findings), 1)}")

@@ -27,11 +27,14 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 
+from consolidate.core import files
 from consolidate.core.errors import ConsolidateError, Finding, finding
+from consolidate.core.files import checkpoint
 from consolidate.core.numbers import format_number
 from consolidate.core.store import Store
-from consolidate.core.workspace import Campaign, checkpoint, now_iso
-from consolidate.forms import layout
+from consolidate.core.vocabulary import now_iso
+from consolidate.core.workspace import Campaign
+from consolidate.forms import layout, style
 
 SOURCES_SHEET = "Nguồn số liệu"
 SOURCE_NAMES = {"form": "Biểu mẫu của đơn vị", "rollup": "Báo cáo tổng hợp của đơn vị",
@@ -246,7 +249,7 @@ def data_time(rollup: Any) -> dt.datetime:
     subs = rollup.submissions
     if len(subs):
         return dt.datetime.fromisoformat(str(subs["received_at"].max()))
-    return layout.issue_time(rollup.campaign.period)
+    return files.issue_time(rollup.campaign.period)
 
 
 def write_sources_sheet(wb: Workbook, rollup: Any) -> None:
@@ -261,12 +264,12 @@ def write_sources_sheet(wb: Workbook, rollup: Any) -> None:
                "Thời điểm nhận", "Trang", "Ô", "Nguồn"]
     widths = [10, 28, 60, 16, 34, 18, 17, 14, 8, 34]
     ws["A1"] = "NGUỒN SỐ LIỆU"
-    ws["A1"].font = layout.font(13, bold=True)
+    ws["A1"].font = style.font(13, bold=True)
     ws["A2"] = ("Mỗi số liệu được tổng hợp: đơn vị, tệp đã nhận, trang và ô mà số liệu "
                 "được đọc ra")
-    ws["A2"].font = layout.font(11, italic=True)
+    ws["A2"].font = style.font(11, italic=True)
     head = 4
-    layout.header_row(ws, head, headers, widths)
+    style.header_row(ws, head, headers, widths)
     if len(subs):
         cells = campaign.workspace.store.cells_of(subs["id"].tolist())
         cells = cells.merge(subs[["id", "unit", "sha256", "file_name", "received_at", "source",
@@ -289,7 +292,7 @@ def write_sources_sheet(wb: Workbook, rollup: Any) -> None:
         num = r.get("num")
         numeric = num is not None and not (isinstance(num, float) and pd.isna(num))
         text = r.get("text")
-        value = layout._plain(num) if numeric else (
+        value = style.plain_value(num) if numeric else (
             None if text is None or (isinstance(text, float) and pd.isna(text)) else str(text))
         values = [r["unit"], roster[r["unit"]].name if r["unit"] in roster else "",
                   labels.get(key, ".".join(key)), value, r["file_name"], r["sha256"][:12],
@@ -301,10 +304,10 @@ def write_sources_sheet(wb: Workbook, rollup: Any) -> None:
                 ws.cell(row=row, column=j).data_type = "s"
         if numeric:
             ws.cell(row=row, column=4).number_format = (
-                layout.NUMBER_FORMAT if float(num).is_integer() else "0.00")
+                style.NUMBER_FORMAT if float(num).is_integer() else "0.00")
         row += 1
     ws.freeze_panes = ws.cell(row=head + 1, column=3)
     ws.auto_filter.ref = f"A{head}:{get_column_letter(len(headers))}{max(row - 1, head)}"
-    layout.print_setup(ws, f"A1:{get_column_letter(len(headers))}{max(row - 1, head)}",
+    style.print_setup(ws, f"A1:{get_column_letter(len(headers))}{max(row - 1, head)}",
                        title_rows=f"{head}:{head}")
     checkpoint("report:sources-sheet")

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from consolidate.core.errors import ERROR, Finding, Report, finding
+from consolidate.core.files import atomic_write, checkpoint
 from consolidate.core.numbers import (
     ParseError,
     parse_date,
@@ -34,7 +35,8 @@ from consolidate.core.numbers import (
 )
 from consolidate.core.roster import Unit
 from consolidate.core.spec import NUMERIC_KINDS, FormSpec, Table
-from consolidate.core.workspace import Campaign, Workspace, atomic_write, checkpoint, now_iso
+from consolidate.core.vocabulary import now_iso
+from consolidate.core.workspace import Campaign, Workspace
 from consolidate.forms import layout
 from consolidate.intake.safety import cell_findings, check_container, check_token
 from consolidate.rollup.checks import run_checks

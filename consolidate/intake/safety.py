@@ -29,7 +29,6 @@ import hashlib
 import hmac
 import io
 import re
-import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -400,28 +399,3 @@ def check_token(secret: bytes, issuer: str, meta: dict[str, str], file: str) -> 
     if not hmac.compare_digest(expected, meta.get("token", "")):
         return finding("token-mismatch", file=file, found=code, unit=code)
     return None
-
-
-# --------------------------------------------------------------------------- names
-
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
-
-
-def safe_component(name: str, max_len: int = 60, fallback: str = "tep") -> str:
-    """A received name made safe as one path component: ASCII, no separators, no '..'.
-
-    'Báo cáo ..\\\\..\\\\Đức Xuân?.xlsx' -> 'Bao_cao_Duc_Xuan.xlsx'.
-    """
-    text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if c.isascii())
-    text = _UNSAFE.sub(" ", text)
-    stem, dot, suffix = text.rpartition(".")
-    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,5}", suffix):
-        stem, suffix = text, ""
-    stem = re.sub(r"[^A-Za-z0-9 _-]", " ", stem)
-    stem = "_".join(stem.split())[:max_len].strip("_-") or fallback
-    if _RESERVED.match(stem):
-        stem = f"_{stem}"
-    return f"{stem}.{suffix.lower()}" if suffix else stem
-

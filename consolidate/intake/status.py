@@ -12,6 +12,7 @@ import json
 
 import pandas as pd
 
+from consolidate.core.vocabulary import LEVELS
 from consolidate.core.workspace import Campaign
 
 ON_TIME = "Đúng hạn"
@@ -19,9 +20,6 @@ LATE = "Nộp muộn"
 MISSING = "Chưa nộp"
 REJECTED = "Bị từ chối"
 RELAYED = "Qua báo cáo tổng hợp"
-
-LEVEL_NAMES = {"province": "Tỉnh", "district": "Huyện", "commune": "Xã"}
-
 
 def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFrame:
     """One row per unit of the subtree, in roster order."""
@@ -39,7 +37,8 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
     latest = files.groupby("unit").last()
     rows = []
     for unit in roster.units():
-        row = {"code": unit.code, "name": unit.name, "level": LEVEL_NAMES[unit.level],
+        row = {"code": unit.code, "name": unit.name, "level": unit.level,
+               "level_name": LEVELS[unit.level].name,
                "parent": campaign.roster[unit.parent].name if unit.parent else "",
                "status": MISSING, "received_at": "", "file": "", "note": ""}
         if unit.code in current.index:

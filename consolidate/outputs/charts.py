@@ -23,12 +23,11 @@ from openpyxl.workbook import Workbook
 
 from consolidate.core.numbers import format_money, format_number
 from consolidate.core.spec import FormSpec
-from consolidate.forms import layout
+from consolidate.core.vocabulary import LEVELS
+from consolidate.forms import style
 from consolidate.rollup.compute import Rollup
 
 CHART_SHEET = "Biểu đồ"
-
-LEVEL_PLURAL = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 
 @dataclass(frozen=True)
@@ -132,32 +131,32 @@ def add_chart_sheet(wb: Workbook, rollup: Rollup) -> None:
     assert definition is not None
     ws = wb.create_sheet(CHART_SHEET)
     unit = rollup.unit
-    below = LEVEL_PLURAL.get(rollup.campaign.roster.children(unit.code)[0].level, "đơn vị")
+    below = LEVELS[rollup.campaign.roster.children(unit.code)[0].level].plural
     ws["A1"] = definition.title.upper()
-    ws["A1"].font = layout.font(13, bold=True)
+    ws["A1"].font = style.font(13, bold=True)
     ws["A2"] = (f"{unit.name} – năm {rollup.campaign.period} – theo đơn vị cấp {below} "
                 f"({_summary(definition, frame)})")
-    ws["A2"].font = layout.font(12, italic=True)
+    ws["A2"].font = style.font(12, italic=True)
     headers = ["Đơn vị", *frame.columns]
     head = 4
     for j, text in enumerate(headers, start=1):
         cell = ws.cell(row=head, column=j, value=text)
-        cell.font = layout.font(11, bold=True)
-        cell.alignment = layout.WRAP_CENTER
-        cell.fill = layout.HEADER_FILL
-        cell.border = layout.BOX
+        cell.font = style.font(11, bold=True)
+        cell.alignment = style.WRAP_CENTER
+        cell.fill = style.HEADER_FILL
+        cell.border = style.BOX
     ws.row_dimensions[head].height = 32
     ws.column_dimensions["A"].width = 30
     for j in range(2, len(headers) + 1):
         ws.column_dimensions[ws.cell(row=head, column=j).column_letter].width = 18
     for i, (name, values) in enumerate(frame.iterrows(), start=head + 1):
-        ws.cell(row=i, column=1, value=name).font = layout.font(11)
-        ws.cell(row=i, column=1).border = layout.BOX
+        ws.cell(row=i, column=1, value=name).font = style.font(11)
+        ws.cell(row=i, column=1).border = style.BOX
         for j, v in enumerate(values, start=2):
             cell = ws.cell(row=i, column=j, value=None if pd.isna(v) else int(v))
-            cell.number_format = layout.NUMBER_FORMAT
-            cell.font = layout.font(11)
-            cell.border = layout.BOX
+            cell.number_format = style.NUMBER_FORMAT
+            cell.font = style.font(11)
+            cell.border = style.BOX
             cell.alignment = Alignment(horizontal="right")
     last = head + len(frame)
     height = max(7.5, 0.75 * len(frame) + 3)
@@ -172,7 +171,7 @@ def add_chart_sheet(wb: Workbook, rollup: Rollup) -> None:
         ws.add_chart(chart, f"{_letter(len(headers) + 2)}{anchor_row}")
         anchor_row += int(height * 2) + 2
         col += width
-    layout.print_setup(ws, f"A1:{_letter(len(headers) + 12)}{max(last, anchor_row)}",
+    style.print_setup(ws, f"A1:{_letter(len(headers) + 12)}{max(last, anchor_row)}",
                        landscape=True, title_rows=None)
 
 

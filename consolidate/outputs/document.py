@@ -53,6 +53,7 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedE
 from lxml import etree
 
 from consolidate.core.errors import ConsolidateError
+from consolidate.core.files import atomic_write
 from consolidate.core.numbers import (
     format_count,
     format_date_long,
@@ -63,8 +64,16 @@ from consolidate.core.numbers import (
     money_in_words,
 )
 from consolidate.core.resources import shipped_templates
-from consolidate.core.spec import LEVEL_ROW_IDS, TOTAL_ROW_ID, FormSpec, Table
-from consolidate.core.workspace import Campaign, atomic_write
+from consolidate.core.spec import FormSpec, Table
+from consolidate.core.vocabulary import (
+    ROW_LEVEL,
+    TOTAL_ROW_ID,
+    kinds_text,
+    lower_kind,
+    place_name,
+    unit_kind,
+)
+from consolidate.core.workspace import Campaign
 from consolidate.outputs import charts
 from consolidate.rollup.compute import Rollup, compute_rollup, load_values, previous_campaign
 
@@ -256,38 +265,6 @@ def render_document(rollup: Rollup, status: pd.DataFrame, template: Path | None 
 
 # ----------------------------------------------------------------------- context
 
-LEVEL_PREFIXES = ("Thành phố", "Thị xã", "Thị trấn", "Tỉnh", "Huyện", "Quận", "Xã", "Phường")
-#: Order in which kinds of units are listed ("UBND các xã, phường, thị trấn").
-KIND_ORDER = ("xã", "phường", "thị trấn", "huyện", "quận", "thị xã", "thành phố", "tỉnh")
-
-
-def _prefix(name: str) -> str:
-    return next((p for p in LEVEL_PREFIXES if name.startswith(p + " ")), "")
-
-
-def lower_kind(name: str) -> str:
-    """'Thành phố Bắc Kạn' → 'thành phố Bắc Kạn', as it stands inside a sentence."""
-    p = _prefix(name)
-    return p.lower() + name[len(p):] if p else name
-
-
-def place_name(name: str) -> str:
-    """The place in the date line: 'TP. Bắc Kạn', 'Pác Nặm', 'Bắc Kạn', 'Quận 1'."""
-    p = _prefix(name)
-    rest = name[len(p):].strip()
-    if p == "Thành phố":
-        return f"TP. {rest}"
-    if not p or rest.isdigit():
-        return name
-    return rest
-
-
-def kinds_text(names: Iterable[str]) -> str:
-    """'xã, phường' for a district's wards and communes."""
-    kinds = {(_prefix(n) or "đơn vị").lower() for n in names}
-    return ", ".join(sorted(kinds, key=lambda k: KIND_ORDER.index(k) if k in KIND_ORDER else 99))
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -313,10 +290,10 @@ def build_context(tpl: DocxTemplate, rollup: Rollup, status: pd.DataFrame,
 
     unit_ctx = {
         "code": unit.code, "name": unit.name, "name_upper": unit.name.upper(),
-        "level": unit.level, "kind": _prefix(unit.name).lower(),
+        "level": unit.level, "kind": unit_kind(unit.name).lower(),
         "in_sentence": lower_kind(unit.name),
         "body": f"Ủy ban nhân dân {lower_kind(unit.name)}",
-        "body_short": f"UBND {_prefix(unit.name).lower() or lower_kind(unit.name)}",
+        "body_short": f"UBND {unit_kind(unit.name).lower() or lower_kind(unit.name)}",
         "superior_body": (f"Ủy ban nhân dân {lower_kind(parent.name)}" if parent
                           else f"Ủy ban nhân dân {lower_kind(unit.name)}"),
         "parent_name": parent.name if parent else "",
@@ -405,7 +382,7 @@ def status_context(status: pd.DataFrame, unit_code: str) -> dict[str, Any]:
 
     by_level = []
     for level in ("province", "district", "commune"):
-        rows = below[below["level"].map(_LEVEL_NAME_KEYS.get) == level] if len(below) else below
+        rows = below[below["level"] == level] if len(below) else below
         if len(rows):
             by_level.append({
                 "level": level, "kinds": kinds_text(rows["name"]),
@@ -422,9 +399,6 @@ def status_context(status: pd.DataFrame, unit_code: str) -> dict[str, Any]:
     }
     ctx["sentence"] = _status_sentence(ctx)
     return ctx
-
-
-_LEVEL_NAME_KEYS = {"Tỉnh": "province", "Huyện": "district", "Xã": "commune"}
 
 
 def _names_or_count(names: list[str]) -> str:
@@ -550,7 +524,7 @@ def _table_context(rollup: Rollup, previous: Rollup | None):
 
 
 def _by_level(table: Table, frame: pd.DataFrame, labels: dict[str, str]) -> dict[str, str]:
-    level_rows = [r for r in frame.index if r in LEVEL_ROW_IDS.values()]
+    level_rows = [r for r in frame.index if r in ROW_LEVEL]
     out = {}
     for col in frame.columns:
         parts = []

@@ -17,11 +17,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from consolidate.core import files
+from consolidate.core.files import atomic_write, safe_filename
 from consolidate.core.numbers import format_date_short
 from consolidate.core.spec import NUMERIC_KINDS, Table
-from consolidate.core.workspace import Campaign, atomic_write
-from consolidate.forms import layout
-from consolidate.forms.generate import identity, safe_filename
+from consolidate.core.workspace import Campaign
+from consolidate.forms import layout, style
+from consolidate.forms.generate import identity
 from consolidate.intake.history import data_time, write_sources_sheet
 from consolidate.intake.ingest import DATA_COLUMNS, DATA_SHEET, DETAIL_MARK, SUBTOTAL_MARK
 from consolidate.intake.status import unit_status
@@ -61,7 +63,7 @@ def write_reports(campaign: Campaign, units: list[str] | None = None,
         doc_path = out_dir / safe_filename(code, f"Bao cao {rollup.unit.name}", ".docx")
         workbook, document = build_workbook(rollup, status), word.render(rollup, status)
         atomic_write(path, workbook)
-        atomic_write(doc_path, layout.fix_zip_times(document, data_time(rollup)))
+        atomic_write(doc_path, files.fix_zip_times(document, data_time(rollup)))
         results.append(ReportResult(path, rollup, status, doc_path))
     if pdf:
         for result, pdf_path in zip(results, convert_to_pdf([r.document for r in results]),
@@ -74,7 +76,7 @@ def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
     campaign, unit = rollup.campaign, rollup.unit
     spec = campaign.spec
     ident = identity(campaign, unit, kind="rollup")
-    wb = layout.new_workbook()
+    wb = style.new_workbook()
     for table in spec.tables:
         if table.kind == "list":
             _list_sheet(wb, rollup, table)
@@ -96,7 +98,7 @@ def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
     write_sources_sheet(wb, rollup)
     layout.write_meta(wb, spec, ident)
     layout.finish(wb, spec, ident)
-    return layout.save_workbook(wb, data_time(rollup))  # fixed timestamps: same data, same bytes
+    return files.save_workbook(wb, data_time(rollup))  # fixed timestamps: same data, same bytes
 
 
 def _header(ws: Worksheet, title: str, subtitle: str, headers: list[str],
@@ -104,15 +106,15 @@ def _header(ws: Worksheet, title: str, subtitle: str, headers: list[str],
     """Title, subtitle and one header row; returns the first data row."""
     last = get_column_letter(start_col + len(headers) - 1)
     first = get_column_letter(start_col)
-    for r, text, f in ((row, title, layout.font(13, bold=True)),
-                       (row + 1, subtitle, layout.font(12, italic=True))):
+    for r, text, f in ((row, title, style.font(13, bold=True)),
+                       (row + 1, subtitle, style.font(12, italic=True))):
         ws.merge_cells(f"{first}{r}:{last}{r}")
         cell = ws[f"{first}{r}"]
         cell.value = text
         cell.font = f
-        cell.alignment = layout.WRAP_CENTER
+        cell.alignment = style.WRAP_CENTER
     head = row + 3
-    layout.header_row(ws, head, headers, widths, start_col)
+    style.header_row(ws, head, headers, widths, start_col)
     ws.row_dimensions[head].height = 45
     return head + 1
 
@@ -123,7 +125,7 @@ def _finish_sheet(ws: Worksheet, head_row: int, last_row: int, first_col: int,
     ws.freeze_panes = ws.cell(row=head_row + 1, column=freeze_col + 1)
     area = (f"{get_column_letter(first_col)}1:"
             f"{get_column_letter(last_col)}{max(last_row, head_row)}")
-    layout.print_setup(ws, area, landscape=landscape, title_rows=f"{head_row}:{head_row}")
+    style.print_setup(ws, area, landscape=landscape, title_rows=f"{head_row}:{head_row}")
 
 
 def _fit_height(ws: Worksheet, row: int, texts: list[tuple[str, float]]) -> None:
@@ -161,20 +163,20 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
         ws.cell(row=key_row, column=4 + j, value=key)
     ws.row_dimensions[key_row].hidden = True
     row = first
-    stamp = layout.Stamp()
+    stamp = style.Stamp()
     for code, values, kind in _detail_rows(rollup, keys):
         unit = campaign.roster[code]
         ws.cell(row=row, column=1, value=code if kind == "unit" else f"{SUBTOTAL_MARK}:{code}")
         ws.cell(row=row, column=2, value=code if kind == "unit" else "")
         ws.cell(row=row, column=3, value=unit.name if kind == "unit" else f"Cộng {unit.name}")
         for j, v in enumerate(values):
-            ws.cell(row=row, column=4 + j, value=layout._plain(v))
+            ws.cell(row=row, column=4 + j, value=style.plain_value(v))
         for j in range(2, 4 + len(values)):
-            styles = {"border": layout.BOX, "font": layout.font(11, bold=kind != "unit")}
+            styles = {"border": style.BOX, "font": style.font(11, bold=kind != "unit")}
             if j >= 4:
-                styles["number_format"] = layout.NUMBER_FORMAT
+                styles["number_format"] = style.NUMBER_FORMAT
             if kind != "unit":
-                styles["fill"] = layout.TOTAL_FILL
+                styles["fill"] = style.TOTAL_FILL
             stamp(ws.cell(row=row, column=j), (kind, j >= 4), **styles)
         row += 1
     _finish_sheet(ws, first - 1, row - 1, 2, 3 + len(keys), freeze_col=3)
@@ -208,15 +210,15 @@ def _narratives_sheet(wb: Workbook, rollup: Rollup) -> None:
     frame = rollup.narrative.assign(u=rollup.narrative["unit"].map(units),
                                     f=rollup.narrative["field"].map(order))
     row = first
-    stamp = layout.Stamp()
+    stamp = style.Stamp()
     for rec in frame.sort_values(["f", "u"]).itertuples():
         values = [rec.unit, roster[rec.unit].name, labels.get(rec.field, rec.field)]
         for j, v in enumerate(values, start=1):
             ws.cell(row=row, column=j, value=v)
-        layout.put_text(ws.cell(row=row, column=4), rec.text)
+        style.put_text(ws.cell(row=row, column=4), rec.text)
         for j in range(1, 5):
-            stamp(ws.cell(row=row, column=j), "text", alignment=layout.align(),
-                  border=layout.BOX, font=layout.font(11))
+            stamp(ws.cell(row=row, column=j), "text", alignment=style.align(),
+                  border=style.BOX, font=style.font(11))
         _fit_height(ws, row, [(values[2], 34), (rec.text, 90)])
         row += 1
     _finish_sheet(ws, first - 1, row - 1, 1, 4, freeze_col=2)
@@ -229,16 +231,16 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
     first = _header(ws, "TÌNH HÌNH NỘP BÁO CÁO", summary,
                     ["Mã", "Đơn vị", "Cấp", "Đơn vị cấp trên", "Tình trạng", "Thời điểm nhận",
                      "Tên tệp", "Ghi chú"], [9, 30, 8, 26, 14, 17, 44, 60])
-    stamp = layout.Stamp()
+    stamp = style.Stamp()
     for i, rec in enumerate(status.itertuples(index=False)):
-        values = [rec.code, rec.name, rec.level, rec.parent, rec.status,
+        values = [rec.code, rec.name, rec.level_name, rec.parent, rec.status,
                   rec.received_at.replace("T", " ")[:16], rec.file, rec.note]
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=first + i, column=j)
-            layout.put_text(cell, v)
+            style.put_text(cell, v)
             wrap = j in (2, 4, 8)
-            stamp(cell, wrap, border=layout.BOX, font=layout.font(11),
-                  alignment=layout.align(wrap=wrap))
+            stamp(cell, wrap, border=style.BOX, font=style.font(11),
+                  alignment=style.align(wrap=wrap))
         _fit_height(ws, first + i, [(rec.name, 30), (rec.parent, 26), (rec.note, 60)])
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
     _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
@@ -257,10 +259,10 @@ def _check_sheet(wb: Workbook, rollup: Rollup) -> None:
         values = [roster[f.unit].name, f.sheet, f.message, f.found, f.expected]
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=first + i, column=j)
-            layout.put_text(cell, v)
-            cell.border = layout.BOX
-            cell.font = layout.font(11)
-            cell.alignment = layout.align("right" if j > 3 else "left")
+            style.put_text(cell, v)
+            cell.border = style.BOX
+            cell.font = style.font(11)
+            cell.alignment = style.align("right" if j > 3 else "left")
         _fit_height(ws, first + i, [(f.message, 60)])
     _finish_sheet(ws, first - 1, first - 1 + len(rollup.mismatches), 1, 5, freeze_col=1)
 
@@ -281,9 +283,9 @@ def _list_sheet(wb: Workbook, rollup: Rollup, table: Table) -> None:
                                           for c in table.columns]]
         for j, v in enumerate(values, start=2):
             cell = ws.cell(row=row, column=j)
-            layout.put_text(cell, v) if j > 2 else setattr(cell, "value", v)
-            cell.border, cell.font = layout.BOX, layout.font(11)
-            cell.alignment = layout.align()
+            style.put_text(cell, v) if j > 2 else setattr(cell, "value", v)
+            cell.border, cell.font = style.BOX, style.font(11)
+            cell.alignment = style.align()
         _fit_height(ws, row, [(getattr(rec, c.id), w) for c, w in zip(table.columns, widths,
                                                                         strict=True)])
     _finish_sheet(ws, first - 1, first - 1 + len(frame), 2, 3 + len(labels), freeze_col=3)
@@ -311,9 +313,9 @@ def _findings_sheet(wb: Workbook, rollup: Rollup) -> None:
         values = [roster[f.unit].name, "Lỗi" if f.severity == "error" else "Cảnh báo", f.message]
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=first + i, column=j)
-            layout.put_text(cell, v)
-            cell.border, cell.font = layout.BOX, layout.font(11)
-            cell.alignment = layout.align()
+            style.put_text(cell, v)
+            cell.border, cell.font = style.BOX, style.font(11)
+            cell.alignment = style.align()
         _fit_height(ws, first + i, [(f.message, 100)])
     _finish_sheet(ws, first - 1, first - 1 + len(rollup.findings), 1, 3, freeze_col=1)
 
@@ -329,7 +331,7 @@ def _data_sheet(wb: Workbook, rollup: Rollup) -> None:
         num = None if pd.isna(rec.num) else rec.num
         ws.append([rec.unit, rec.tbl, rec.row, rec.col, num, None, rec.sheet, rec.cell])
         if rec.text is not None:
-            layout.put_text(ws.cell(row=ws.max_row, column=6), rec.text)
+            style.put_text(ws.cell(row=ws.max_row, column=6), rec.text)
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
 

@@ -28,19 +28,12 @@ import pandas as pd
 from consolidate.core.errors import Finding, finding
 from consolidate.core.numbers import format_number
 from consolidate.core.roster import Roster, Unit
-from consolidate.core.spec import (
-    LEVEL_ORDER,
-    LEVEL_ROW_IDS,
-    NUMERIC_KINDS,
-    TOTAL_ROW_ID,
-    FormSpec,
-    Table,
-)
+from consolidate.core.spec import NUMERIC_KINDS, FormSpec, Table
+from consolidate.core.vocabulary import ROW_LEVEL, TOTAL_ROW_ID, level_rank
 from consolidate.core.workspace import Campaign
 from consolidate.rollup.checks import changes, indicator_parts, run_checks
 from consolidate.rollup.indicators import evaluate, parse_target, rate
 
-ROW_LEVEL = {row: level for level, row in LEVEL_ROW_IDS.items()}
 Key = tuple[str, str, str]
 Data = tuple[pd.DataFrame, pd.DataFrame]
 
@@ -65,10 +58,6 @@ class Rollup:
         """One figure of the roll-up; None where nobody reported anything."""
         v = self.tables[table].at[row, column]
         return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
-
-
-def _rank(level: str | None) -> int:
-    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else -1
 
 
 def load_values(campaign: Campaign) -> Data:
@@ -137,11 +126,11 @@ def unit_values(campaign: Campaign, roster: Roster, unit: Unit, cells: pd.DataFr
     members = {unit.code} | {u.code for u in roster.descendants(unit.code)}
     cells = cells[cells["unit"].isin(members)]
     numeric = cells[cells["num"].notna()]
-    rank = _rank(unit.level)
+    rank = level_rank(unit.level)
     levels = numeric[numeric["kind"] == "levels"]
-    mine = levels[(levels["unit"] == unit.code) & (levels["row_level"].map(_rank) <= rank)]
+    mine = levels[(levels["unit"] == unit.code) & (levels["row_level"].map(level_rank) <= rank)]
     own_level = levels[(levels["row_level"] == levels["unit_level"])
-                       & (levels["row_level"].map(_rank) > rank)]
+                       & (levels["row_level"].map(level_rank) > rank)]
     summed = numeric[(numeric["kind"] == "fields") | (
         (numeric["kind"] == "indicators") & numeric["col"].isin(["tu_so", "mau_so"]))]
     values: dict[Key, float] = {}
