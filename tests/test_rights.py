@@ -188,7 +188,7 @@ def test_cross_field_rule_fires_on_a_slip_and_not_otherwise(
     fill(rights, "01837", answers(**{table: {(row, "so_lieu"): value}}), name="sai.xlsx",
          received=RECEIVED)
     report = ingest(rights.workspace)
-    fired = [f for f in report.findings if f.code == "check-error"]
+    fired = [f for f in report.findings if f.code == "check-failed" and f.is_error]
     assert [f.file for f in fired] == ["sai.xlsx"], [str(f) for f in report.findings]
     [f] = fired
     assert f.unit == "01837" and check.message in f.message
@@ -201,7 +201,7 @@ def test_district_only_rule_runs_on_the_district_rollup(rights: Campaign, fill: 
     fill(rights, "058", {"bao_luc": {("khoi_to_vu", "so_lieu"): 2}}, received=RECEIVED)
     assert ingest(rights.workspace).valid  # the district alone has nothing to compare
     roll = compute_rollup(current(rights))
-    [f] = [f for f in roll.findings if f.code == "check-error"]
+    [f] = [f for f in roll.findings if f.code == "check-failed" and f.is_error]
     assert f.unit == "058" and "khởi tố" in f.message and "2" in f.message
 
 

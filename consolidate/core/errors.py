@@ -1,21 +1,42 @@
-"""Findings and reports: every problem a run meets, collected rather than raised.
+"""One error model for everything that can go wrong, in the frictionless manner.
 
-Each finding has a stable kebab-case ``code``, a severity, a location (file,
-sheet, cell) and a Vietnamese message built from the catalogue's template, so a
-commune clerk reads what to fix and a script reads the code. A ``Report`` groups
-the findings of one run; the CLI exits ``int(not report.valid)``.
+Every problem, whether a finding in a received file (a cell that cannot be read, a check
+that fails) or the refusal of a command (an unknown campaign, a damaged store, a bad
+spec), is a :class:`Finding`: a stable kebab-case ``code``, a :class:`Severity`, and its
+``fields`` kept as data (file, sheet, cell, unit, found, expected, rule, …). The
+Vietnamese ``message`` is the catalogue's template filled with those fields, so a clerk
+reads what to fix and a script reads the code and the fields (``--json``). Findings of a
+run are collected in a :class:`Report`; a refusal is raised as a
+:class:`ConsolidateError` that carries its finding. The CLI exits ``int(not valid)``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-ERROR = "error"
-WARNING = "warning"
-INFO = "info"
 
-#: code -> (severity, Vietnamese message template). Templates use str.format fields.
+class Severity(StrEnum):
+    """How much a problem matters: an error rejects, a warning is shown, info is noted."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def label(self) -> str:
+        """As an officer reads it."""
+        return {"error": "LỖI", "warning": "Cảnh báo", "info": "Ghi chú"}[self.value]
+
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+INFO = Severity.INFO
+
+#: code -> (default severity, Vietnamese message template). Templates use str.format fields.
 CATALOGUE: dict[str, tuple[str, str]] = {
     "file-unreadable": (ERROR, "Không mở được tệp như một bảng tính Excel: {detail}"),
     "file-empty": (ERROR, "Tệp rỗng (0 byte)"),
@@ -36,9 +57,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unit-unknown": (
         ERROR, "Mã đơn vị '{found}' không thuộc địa bàn của đợt báo cáo ({expected})"
     ),
-    "campaign-unknown": (
-        ERROR, "Không có đợt báo cáo '{found}' trong thư mục làm việc; các đợt hiện có: {expected}"
-    ),
     "sheet-missing": (
         ERROR, "Không tìm thấy trang '{expected}' của biểu mẫu (có thể đã bị xóa hoặc thay thế)"
     ),
@@ -55,8 +73,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         WARNING, "Ô {cell} ({label}) là dòng được tổng hợp từ cấp dưới; giá trị \"{found}\" "
         "đã nhập vào đây không được tính"
     ),
-    "check-error": (ERROR, "{rule}: {detail}"),
-    "check-warning": (WARNING, "{rule}: {detail}"),
+    "check-failed": (ERROR, "{rule_message}: {detail}"),
     "rate-inconsistent": (
         WARNING, "{label}: kết quả đơn vị ghi là {found}, nhưng tính từ số liệu "
         "({parts} × {scale}) được {expected}"
@@ -139,43 +156,137 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         WARNING, "Cán bộ tổng hợp đã chọn cố định một bản báo cáo của đơn vị ({detail}); tệp "
         "mới được lưu nhưng không được tính cho đến khi bỏ chọn"
     ),
+    # ---- refusals of a command (raised as ConsolidateError, exit code 1)
+    "workspace-missing": (
+        ERROR, "Thư mục {path} chưa có đợt báo cáo nào; hãy chạy 'consolidate init' trước"
+    ),
+    "workspace-not-folder": (ERROR, "{path} là một tệp, không phải thư mục làm việc"),
+    "workspace-busy": (
+        ERROR, "Thư mục {path} đang được một lệnh khác sử dụng; hãy chờ lệnh đó kết thúc"
+    ),
+    "store-damaged": (
+        ERROR, "Tệp dữ liệu {path} bị hỏng hoặc không phải tệp dữ liệu của consolidate "
+        "({detail}); hãy khôi phục thư mục làm việc từ bản sao lưu"
+    ),
+    "secret-damaged": (ERROR, "Tệp khóa {path} bị hỏng; hãy khôi phục từ bản sao lưu"),
+    "campaign-unknown": (
+        ERROR, "Không có đợt báo cáo '{found}' trong thư mục làm việc; các đợt hiện có: {expected}"
+    ),
+    "campaign-closed-already": (ERROR, "Đợt báo cáo {campaign} đã được chốt số liệu từ trước"),
+    "campaign-not-closed": (ERROR, "Đợt báo cáo {campaign} chưa chốt số liệu"),
+    "unit-not-in-roster": (
+        ERROR, "Không có đơn vị mã '{found}' trong danh mục đơn vị đã chọn"
+    ),
+    "unit-not-in-campaign": (ERROR, "Đơn vị '{found}' không thuộc đợt báo cáo {campaign}"),
+    "version-unknown": (
+        ERROR, "Không có bản báo cáo nào của đơn vị {unit} được tiếp nhận từ tệp '{found}'; "
+        "xem danh sách: consolidate history --unit {unit}"
+    ),
+    "version-ambiguous": (
+        ERROR, "'{found}' trùng với {count} tệp của đơn vị {unit}; hãy ghi mã tệp (SHA-256) dài hơn"
+    ),
+    "spec-invalid": (ERROR, "Biểu mẫu {where}: {detail}"),
+    "spec-unknown": (
+        ERROR, "Không tìm thấy biểu mẫu '{found}' (các biểu mẫu có sẵn: {expected})"
+    ),
+    "roster-invalid": (ERROR, "{where}{detail}"),
+    "template-invalid": (ERROR, "Mẫu báo cáo {file}: {detail}"),
+    "pdf-failed": (ERROR, "Không chuyển được báo cáo sang PDF: {detail}"),
+    "path-missing": (ERROR, "Không tìm thấy {path}"),
+    "permission-denied": (
+        ERROR, "Không có quyền đọc hoặc ghi {path}; hãy kiểm tra quyền truy cập thư mục"
+    ),
+    "disk-full": (
+        ERROR, "Ổ đĩa đã đầy, không ghi được {path}; hãy giải phóng dung lượng rồi chạy lại"
+    ),
+    "os-error": (ERROR, "Lỗi hệ thống khi xử lý {path}: {detail}"),
+    "internal-error": (
+        ERROR, "Lỗi không mong đợi ({detail}); hãy chạy lại với --debug và gửi nội dung cho "
+        "người hỗ trợ kỹ thuật"
+    ),
 }
+
+
+#: Fields every finding has, empty when they do not apply: where it is and what was found.
+LOCATION_FIELDS = ("file", "sheet", "cell", "unit", "found", "expected")
+
+
+def template_fields(code: str) -> set[str]:
+    """The field names a code's message template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(CATALOGUE[code][1]) if name}
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem, where it is, and what was found versus expected."""
+    """One problem: its code, its severity and its fields; the message is derived."""
 
     code: str
-    message: str
-    severity: str = ERROR
-    file: str = ""
-    sheet: str = ""
-    cell: str = ""
-    unit: str = ""
-    found: str = ""
-    expected: str = ""
+    severity: Severity
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", Severity(self.severity))
+
+    def __getattr__(self, name: str) -> str:
+        """``f.file``, ``f.cell``, ``f.rule`` …: any field, '' when absent."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.fields.get(name, "")
+
+    @property
+    def message(self) -> str:
+        template = CATALOGUE[self.code][1]
+        return template.format_map(_Blank(self.fields))
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
 
     @property
     def location(self) -> str:
-        parts = [p for p in (self.file, f"trang '{self.sheet}'" if self.sheet else "",
-                             f"ô {self.cell}" if self.cell else "") if p]
-        return ", ".join(parts)
+        parts = [self.file, f"trang '{self.sheet}'" if self.sheet else "",
+                 f"ô {self.cell}" if self.cell else ""]
+        return ", ".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        """Code, severity, message and every field, flat: what ``--json`` and the store keep."""
+        out = {"code": self.code, "severity": self.severity.value, "message": self.message}
+        out.update({k: "" for k in LOCATION_FIELDS})
+        out.update(self.fields)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """A finding read back from the store (unknown codes keep their stored message)."""
+        fields = {k: str(v) for k, v in data.items() if k not in ("code", "severity", "message")}
+        code = str(data.get("code", "internal-error"))
+        if code not in CATALOGUE:
+            fields, code = {**fields, "detail": str(data.get("message", ""))}, "internal-error"
+        return cls(code, Severity(data.get("severity", "error")), fields)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}" if self.location else self.message
 
 
-def finding(code: str, *, file: str = "", sheet: str = "", cell: str = "", unit: str = "",
-            found: object = "", expected: object = "", **fields: Any) -> Finding:
-    """Build a finding from the catalogue, so messages stay uniform and Vietnamese."""
-    severity, template = CATALOGUE[code]
-    text_found = "" if found is None else str(found)
-    message = template.format(found=text_found, expected=expected, cell=cell, **fields)
-    return Finding(code, message, severity, file, sheet, cell, unit, text_found, str(expected))
+class _Blank(dict):
+    """Template fields that a finding lacks read as empty rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def finding(code: str, *, severity: Severity | str | None = None, **fields: Any) -> Finding:
+    """A finding from the catalogue; fields are kept as text (None reads as empty)."""
+    default, _ = CATALOGUE[code]
+    kept = {k: "" if v is None else str(v) for k, v in fields.items()}
+    return Finding(code, Severity(severity or default), kept)
+
+
+def worst(findings: Iterable[Finding]) -> Severity | None:
+    """The most serious severity among findings, None when there are none."""
+    order = list(Severity)
+    found = [f.severity for f in findings]
+    return min(found, key=order.index) if found else None
 
 
 @dataclass
@@ -187,14 +298,14 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        return not any(f.severity == ERROR for f in self.findings)
+        return not any(f.is_error for f in self.findings)
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
+        return [f for f in self.findings if f.is_error]
 
-    def add(self, items: Finding | list[Finding]) -> None:
-        self.findings.extend(items if isinstance(items, list) else [items])
+    def add(self, items: Finding | Iterable[Finding]) -> None:
+        self.findings.extend([items] if isinstance(items, Finding) else items)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -205,4 +316,12 @@ class Report:
 
 
 class ConsolidateError(Exception):
-    """A domain error the CLI turns into a one-line Vietnamese message and exit code 1."""
+    """A command refused: carries one finding; the CLI prints its message and exits 1."""
+
+    def __init__(self, code: str, **fields: Any):
+        self.finding = finding(code, **fields)
+        super().__init__(self.finding.message)
+
+    @property
+    def code(self) -> str:
+        return self.finding.code

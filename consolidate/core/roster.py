@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from consolidate.core.errors import ConsolidateError
 from consolidate.core.vocabulary import LEVEL_ORDER, LEVELS, normalise_unit_name
 
 
@@ -33,8 +34,12 @@ class Unit:
     email: str = ""
 
 
-class RosterError(ValueError):
-    """A roster that cannot be trusted; the message is Vietnamese, for end users."""
+class RosterError(ConsolidateError):
+    """A roster that cannot be trusted (code ``roster-invalid``): ``where`` names the file and
+    row when the units came from a file, ``detail`` says what is wrong, in Vietnamese."""
+
+    def __init__(self, detail: str, where: str = ""):
+        super().__init__("roster-invalid", detail=detail, where=where)
 
 
 class _Where:
@@ -146,10 +151,10 @@ def _index_units(units: list[Unit], where: _Where) -> dict[str, Unit]:
     first_row: dict[str, int] = {}
     for i, unit in enumerate(units):
         if unit.code in index:
-            raise RosterError(f"{where.at(i)}Mã đơn vị {unit.code!r} bị trùng"
+            raise RosterError(where=where.at(i), detail=f"Mã đơn vị {unit.code!r} bị trùng"
                               f"{where.also(first_row[unit.code])}.")
         if unit.level not in LEVELS:
-            raise RosterError(f"{where.at(i)}Cấp {unit.level!r} của đơn vị {unit.code!r} "
+            raise RosterError(where=where.at(i), detail=f"Cấp {unit.level!r} của đơn vị {unit.code!r} "
                               f"không hợp lệ (phải là {', '.join(LEVEL_ORDER)}).")
         index[unit.code] = unit
         first_row[unit.code] = i
@@ -163,7 +168,7 @@ def _child_codes(units: list[Unit], index: dict[str, Unit], where: _Where) -> di
         if unit.parent is None:
             continue
         if unit.parent not in index:
-            raise RosterError(f"{where.at(i)}Đơn vị {unit.code!r} có mã cấp trên "
+            raise RosterError(where=where.at(i), detail=f"Đơn vị {unit.code!r} có mã cấp trên "
                               f"{unit.parent!r} không có trong danh mục.")
         children.setdefault(unit.parent, []).append(unit.code)
     return children
@@ -194,7 +199,7 @@ def _check_cycles(units: list[Unit], reached: dict[str, int], where: _Where) -> 
     """Units never reached from a root sit on (or under) a parent cycle."""
     for i, unit in enumerate(units):
         if unit.code not in reached:
-            raise RosterError(f"{where.at(i)}Đơn vị {unit.code!r} nằm trong vòng lặp cấp trên "
+            raise RosterError(where=where.at(i), detail=f"Đơn vị {unit.code!r} nằm trong vòng lặp cấp trên "
                               "(một đơn vị là cấp trên của chính nó, trực tiếp hoặc gián tiếp).")
 
 
@@ -376,12 +381,12 @@ def _row_unit(cells: list[str], columns: dict[str, int], path: Path, row: int) -
     where = f"Tệp {path.name}, dòng {row}: "
     code, name, level_text = get("code"), get("name"), get("level")
     if not code:
-        raise RosterError(f"{where}Thiếu mã đơn vị.")
+        raise RosterError(where=where, detail=f"Thiếu mã đơn vị.")
     if not name:
-        raise RosterError(f"{where}Đơn vị {code!r} thiếu tên.")
+        raise RosterError(where=where, detail=f"Đơn vị {code!r} thiếu tên.")
     level = _parse_level(level_text)
     if level is None:
-        raise RosterError(f"{where}Cấp {level_text!r} của đơn vị {code!r} không hợp lệ "
+        raise RosterError(where=where, detail=f"Cấp {level_text!r} của đơn vị {code!r} không hợp lệ "
                           "(dùng tỉnh/huyện/xã hoặc province/district/commune).")
     name = " ".join(unicodedata.normalize("NFC", name).split())
     return Unit(code, name, level, get("parent") or None, get("email"))

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from consolidate.core.errors import ConsolidateError
 from consolidate.core.resources import shipped_specs
 from consolidate.core.vocabulary import LEVEL_ORDER, LEVELS, TOTAL_ROW_ID
 
@@ -36,8 +37,13 @@ INDICATOR_KINDS = ("rate", "share")
 DIRECTIONS = ("lower", "higher")
 
 
-class SpecError(ValueError):
-    """A spec that cannot be used; the message names the file and line, in Vietnamese."""
+class SpecError(ConsolidateError):
+    """A spec that cannot be used (code ``spec-invalid``): ``where`` names the file and line,
+    ``detail`` says what is wrong, in Vietnamese."""
+
+    def __init__(self, detail: str = "", where: str = "", *, code: str = "spec-invalid",
+                 **fields: str):
+        super().__init__(code, detail=detail, where=where, **fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +272,7 @@ class _Reader:
     def fail(self, node: dict[str, Any] | None, message: str) -> SpecError:
         line = node.get("__line__") if isinstance(node, dict) else None
         where = f"{self.source}, dòng {line}" if line else self.source
-        return SpecError(f"Biểu mẫu {where}: {message}")
+        return SpecError(message, where, file=self.source, line=str(line or ""))
 
     def mapping(self, node: Any, allowed: set[str], what: str) -> dict[str, Any]:
         if not isinstance(node, dict):
@@ -447,15 +453,15 @@ def _read_yaml(path: Traversable) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SpecError(f"Không đọc được biểu mẫu {path}: {exc.strerror}") from exc
+        raise SpecError(f"không đọc được tệp ({exc.strerror})", str(path)) from exc
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", dòng {mark.line + 1}" if mark else ""
-        raise SpecError(f"Biểu mẫu {path.name}{line}: sai cú pháp YAML") from exc
+        raise SpecError("sai cú pháp YAML", f"{path.name}{line}") from exc
     if not isinstance(data, dict):
-        raise SpecError(f"Biểu mẫu {path.name}: tệp phải là một bảng khóa: giá trị")
+        raise SpecError("tệp phải là một bảng khóa: giá trị", path.name)
     return data
 
 
@@ -483,8 +489,7 @@ def _locate(name: str, near: Traversable | None = None) -> Traversable:
     shipped = shipped_specs()
     if name in shipped:
         return shipped[name]
-    raise SpecError(f"Không tìm thấy biểu mẫu '{name}' (các biểu mẫu có sẵn: "
-                    f"{', '.join(shipped)})")
+    raise SpecError(code="spec-unknown", found=name, expected=", ".join(shipped))
 
 
 def load_spec(name: str | Path) -> FormSpec:

@@ -89,6 +89,8 @@ class Workspace:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise ConsolidateError("workspace-not-folder", path=self.path)
 
     @property
     def store_path(self) -> Path:
@@ -101,9 +103,7 @@ class Workspace:
     @cached_property
     def store(self) -> Store:
         if not self.exists:
-            raise ConsolidateError(
-                f"Thư mục {self.path} chưa có đợt báo cáo nào; hãy chạy 'consolidate init' trước"
-            )
+            raise ConsolidateError("workspace-missing", path=self.path)
         return Store(self.store_path)
 
     @property
@@ -128,9 +128,7 @@ class Workspace:
         try:
             lock.acquire(timeout=timeout)
         except Timeout as exc:
-            raise ConsolidateError(
-                f"Thư mục {self.path} đang được một lệnh khác sử dụng; hãy chờ lệnh đó kết thúc"
-            ) from exc
+            raise ConsolidateError("workspace-busy", path=self.path) from exc
         try:
             if first:
                 self.sweep_temporary()
@@ -165,7 +163,7 @@ class Workspace:
                     fh.write(secrets.token_hex(32) + "\n")
         text = path.read_text(encoding="ascii").strip()
         if len(text) < 32:
-            raise ConsolidateError(f"Tệp khóa {path} bị hỏng; hãy khôi phục từ bản sao lưu")
+            raise ConsolidateError("secret-damaged", path=path)
         return bytes.fromhex(text)
 
     @cached_property
@@ -192,14 +190,14 @@ class Workspace:
         """A campaign by id, or the one most recently created."""
         campaigns = self.campaigns()
         if not campaigns:
-            raise ConsolidateError(f"Thư mục {self.path} chưa có đợt báo cáo nào")
+            raise ConsolidateError("workspace-missing", path=self.path)
         if campaign_id is None:
             return campaigns[-1]
         for c in campaigns:
             if c.id == campaign_id:
                 return c
         known = ", ".join(c.id for c in campaigns)
-        raise ConsolidateError(f"Không có đợt báo cáo '{campaign_id}' (các đợt hiện có: {known})")
+        raise ConsolidateError("campaign-unknown", found=campaign_id, expected=known)
 
     def find_campaign(self, form_id: str, period: str) -> Campaign | None:
         for c in reversed(self.campaigns()):
@@ -218,7 +216,7 @@ def init_campaign(path: str | Path, form: str, period: str, unit: str,
     choice = _adopt_roster(ws, roster)
     full = ws.full_roster(choice)
     if unit not in full:
-        raise ConsolidateError(f"Không có đơn vị mã '{unit}' trong danh mục đơn vị đã chọn")
+        raise ConsolidateError("unit-not-in-roster", found=unit)
     for folder in (ws.inbox, ws.archive):
         folder.mkdir(exist_ok=True)
     ws.secret  # noqa: B018 - created once, with the workspace

@@ -197,19 +197,16 @@ def resolve_file(campaign: Campaign, unit: str, ref: str) -> str:
         (campaign.id, unit, f"{ref.lower()}%" if re.fullmatch(r"[0-9a-fA-F]{6,64}", ref)
          else "\x00", ref)).fetchall()
     if not rows:
-        raise ConsolidateError(
-            f"Không có bản báo cáo nào của đơn vị {unit} được tiếp nhận từ tệp '{ref}'; "
-            f"xem danh sách: consolidate history --unit {unit}")
+        raise ConsolidateError("version-unknown", unit=unit, found=ref)
     if len(rows) > 1:
-        raise ConsolidateError(f"'{ref}' trùng với {len(rows)} tệp của đơn vị {unit}; "
-                               "hãy ghi mã tệp (SHA-256) dài hơn")
+        raise ConsolidateError("version-ambiguous", unit=unit, found=ref, count=len(rows))
     return rows[0]["sha256"]
 
 
 def pin(campaign: Campaign, unit: str, ref: str | None) -> str | None:
     """Make the version from file ``ref`` count for ``unit``; ``None`` removes the pin."""
     if unit not in campaign.roster:
-        raise ConsolidateError(f"Đơn vị '{unit}' không thuộc đợt báo cáo {campaign.id}")
+        raise ConsolidateError("unit-not-in-campaign", found=unit, campaign=campaign.id)
     store = campaign.workspace.store
     sha = resolve_file(campaign, unit, ref) if ref else None
     with campaign.workspace.lock(), store.transaction() as db:
@@ -221,7 +218,7 @@ def close(campaign: Campaign) -> dict[str, Any]:
     """Chốt số liệu: what is in the store now counts; later files are kept, not counted."""
     store = campaign.workspace.store
     if store.closed_at(campaign.id):
-        raise ConsolidateError(f"Đợt báo cáo {campaign.id} đã được chốt số liệu từ trước")
+        raise ConsolidateError("campaign-closed-already", campaign=campaign.id)
     with campaign.workspace.lock(), store.transaction() as db:
         store.record_closing(db, campaign.id, "close", now_iso())
     return store.closed_at(campaign.id) or {}
@@ -232,7 +229,7 @@ def reopen(campaign: Campaign) -> int:
     store = campaign.workspace.store
     closing = store.closed_at(campaign.id)
     if not closing:
-        raise ConsolidateError(f"Đợt báo cáo {campaign.id} chưa chốt số liệu")
+        raise ConsolidateError("campaign-not-closed", campaign=campaign.id)
     held = store.db.execute(
         "SELECT COUNT(DISTINCT sha256) FROM submissions WHERE campaign = ? AND id > ?",
         (campaign.id, closing["last_submission"])).fetchone()[0]

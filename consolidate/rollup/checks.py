@@ -43,10 +43,10 @@ def _check(spec: FormSpec, check: Check, values: Mapping[Key, float], unit: str,
               f"không đúng ({format_number(a)} so với {format_number(b)})")
     where = sorted({cells[k][1] for k in left + right if cells and k in cells})
     sheets = {cells[k][0] for k in left + right if cells and k in cells}
-    return finding(f"check-{check.severity}", file=file, unit=unit,
+    return finding("check-failed", severity=check.severity, file=file, unit=unit,
                    sheet=", ".join(sorted(sheets)), cell=", ".join(where),
                    found=format_number(a), expected=f"{SYMBOL[check.op]} {format_number(b)}",
-                   rule=check.message, detail=detail)
+                   rule=check.id, rule_message=check.message, detail=detail)
 
 
 def _side(spec: FormSpec, keys: list[Key], values: Mapping[Key, float]) -> str:
