@@ -13,9 +13,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from consolidate.cli import main
-from consolidate.demo import fill_workbook
 
-from .test_ingest import ANSWERS
+from .helpers import ANSWERS, fill_workbook
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -16,7 +16,7 @@ from consolidate.outputs.workbook import write_reports
 from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler
-from .test_ingest import ANSWERS
+from .helpers import ANSWERS
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(

@@ -1,0 +1,362 @@
+"""The engine's verbs: the one door that the CLI, the mail commands and the web page all use.
+
+Each verb opens the workspace, takes its lock where it writes (one run at a time per
+workspace), loads what it needs, calls the pure steps (spec, forms, intake, roll-up,
+outputs) and returns a result object. A result says what happened in plain data
+(``to_dict()`` is what ``--json`` prints) and whether anything was rejected
+(``valid``). A refusal (unknown campaign, damaged store, bad spec …) is raised as a
+:class:`~consolidate.core.errors.ConsolidateError` carrying its finding. Nothing here
+prints or knows about click.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from consolidate.core.errors import ConsolidateError, Finding, Report, Severity
+from consolidate.core.vocabulary import when_text
+from consolidate.core.workspace import Campaign, Workspace, init_campaign
+from consolidate.demo import CAMPAIGNS, DEMO_PERIOD, DEMO_ROOT, DEMO_SIGNER, fill_campaign
+from consolidate.forms.generate import generate_forms
+from consolidate.intake import feedback as feedback_step
+from consolidate.intake import history as history_step
+from consolidate.intake import ingest as ingest_step
+from consolidate.intake.status import unit_status
+from consolidate.outputs.word import soffice_path
+from consolidate.outputs.workbook import report_units, write_reports
+
+Progress = Callable[[int], None]
+Say = Callable[[str], None]
+PathLike = str | Path
+
+
+def _open(workspace: PathLike, campaign: str | None = None) -> Campaign:
+    return Workspace(workspace).campaign(campaign)
+
+
+def _in_campaign(camp: Campaign, unit: str) -> None:
+    if unit not in camp.roster:
+        raise ConsolidateError("unit-not-in-campaign", found=unit, campaign=camp.id)
+
+
+@dataclass
+class Result:
+    """What a verb did; ``findings`` are the problems it met, none of which stopped it."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+    def data(self) -> dict[str, Any]:
+        return {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"valid": self.valid, **self.data(),
+                "findings": [f.to_dict() for f in self.findings]}
+
+
+# --------------------------------------------------------------------------- init, forms
+
+
+@dataclass
+class InitResult(Result):
+    campaign: Campaign | None = None
+
+    def data(self) -> dict[str, Any]:
+        c = self.campaign
+        assert c is not None
+        return {"campaign": c.id, "form": c.form_id, "title": c.spec.title, "period": c.period,
+                "unit": c.root, "unit_name": c.root_unit.name, "units": len(c.roster),
+                "deadline": c.deadline.isoformat() if c.deadline else None}
+
+
+def init(workspace: PathLike, form: str, period: str, unit: str,
+         deadline: dt.date | None = None, roster: str | Path | None = None,
+         signer: str | None = None) -> InitResult:
+    """Create (or update) a campaign: one form × one period × one root unit."""
+    path = Path(workspace)
+    Workspace(path)  # a file where a folder is expected is refused before anything is made
+    path.mkdir(parents=True, exist_ok=True)
+    with Workspace(path).lock():
+        settings = {"signer": signer} if signer else {}
+        campaign = init_campaign(path, form, period, unit, deadline, roster, settings)
+    return InitResult(campaign=campaign)
+
+
+@dataclass
+class FormsResult(Result):
+    campaign: str = ""
+    paths: list[Path] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path | None:
+        return self.paths[0].parent if self.paths else None
+
+    def data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "folder": str(self.folder or ""),
+                "files": [str(p) for p in self.paths]}
+
+
+def forms(workspace: PathLike, campaign: str | None = None, out: Path | None = None,
+          progress: Progress | None = None) -> FormsResult:
+    """Blank forms for the campaign's root unit and every unit below it."""
+    camp = _open(workspace, campaign)
+    with camp.workspace.lock():
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+        paths = generate_forms(camp, out, progress=progress)
+    return FormsResult(campaign=camp.id, paths=paths)
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@dataclass
+class IngestResult(Result):
+    report: Report = field(default_factory=Report)
+    feedback: list[Path] = field(default_factory=list)
+    feedback_folder: Path | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {"stats": self.report.stats, "feedback": [str(p) for p in self.feedback],
+                "feedback_folder": str(self.feedback_folder or "")}
+
+
+def ingest(workspace: PathLike, paths: list[Path] | None = None,
+           progress: Progress | None = None) -> IngestResult:
+    """Read files or folders (default: the inbox); write a feedback workbook per unit to fix."""
+    ws = Workspace(workspace)
+    ws.store  # noqa: B018 - refuses a folder without campaigns before reading any file
+    with ws.lock():
+        report = ingest_step.ingest(ws, paths, progress=progress)
+        written = feedback_step.write_feedback(ws)
+    return IngestResult(findings=report.findings, report=report, feedback=written,
+                        feedback_folder=ws.path / feedback_step.FEEDBACK_DIR)
+
+
+# --------------------------------------------------------------------------- status, history
+
+
+@dataclass
+class StatusResult(Result):
+    campaign: str = ""
+    deadline: str = ""
+    closed: bool = False
+    units: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for row in self.units:
+            out[row["status"]] = out.get(row["status"], 0) + 1
+        return out
+
+    def data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "deadline": self.deadline, "closed": self.closed,
+                "counts": self.counts, "units": self.units}
+
+
+def status(workspace: PathLike, campaign: str | None = None,
+           unit: str | None = None) -> StatusResult:
+    """Who has submitted, on time or late, who is missing or rejected, and why."""
+    camp = _open(workspace, campaign)
+    if unit is not None:
+        _in_campaign(camp, unit)
+    frame = unit_status(camp, unit)
+    return StatusResult(campaign=camp.id, deadline=camp.deadline_text(),
+                        closed=bool(camp.workspace.store.closed_at(camp.id)),
+                        units=frame.to_dict("records"))
+
+
+@dataclass
+class HistoryResult(Result):
+    campaign: str = ""
+    unit: str = ""
+    label: str = ""
+    closed: bool = False
+    versions: list[Any] = field(default_factory=list)
+    changes: list[tuple[Any, Any, list[Any]]] = field(default_factory=list)
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "campaign": self.campaign, "unit": self.unit, "closed": self.closed,
+            "versions": [v.to_dict() for v in self.versions],
+            "changes": [{"from": a.sha256, "to": b.sha256, "changes": [c.to_dict() for c in d]}
+                        for a, b, d in self.changes],
+        }
+
+
+def history(workspace: PathLike, unit: str, campaign: str | None = None) -> HistoryResult:
+    """Every version a unit sent, which one counts, and what changed between them."""
+    camp = _open(workspace, campaign)
+    _in_campaign(camp, unit)
+    items = history_step.versions(camp, unit)
+    accepted = [v for v in items if v.submission is not None]
+    changes = [(a, b, history_step.diff(camp, a.submission, b.submission))
+               for a, b in zip(accepted, accepted[1:], strict=False)]
+    return HistoryResult(campaign=camp.id, unit=unit, label=camp.unit_label(unit),
+                         closed=bool(camp.workspace.store.closed_at(camp.id)),
+                         versions=items, changes=changes)
+
+
+# --------------------------------------------------------------------------- pin, close, reopen
+
+
+@dataclass
+class PinResult(Result):
+    campaign: str = ""
+    unit: str = ""
+    sha256: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "unit": self.unit, "sha256": self.sha256}
+
+
+def pin(workspace: PathLike, unit: str, ref: str | None,
+        campaign: str | None = None) -> PinResult:
+    """Count the version from file ``ref`` for ``unit``; ``ref=None`` counts the newest again."""
+    camp = _open(workspace, campaign)
+    _in_campaign(camp, unit)
+    with camp.workspace.lock():
+        sha = history_step.pin(camp, unit, ref)
+    return PinResult(campaign=camp.id, unit=unit, sha256=sha)
+
+
+@dataclass
+class CloseResult(Result):
+    campaign: str = ""
+    closed: bool = True
+    held: int = 0  # for reopen: files received while closed that now count
+
+    def data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "closed": self.closed, "held": self.held}
+
+
+def close(workspace: PathLike, campaign: str | None = None) -> CloseResult:
+    """Chốt số liệu: later files are kept but not counted until the campaign is reopened."""
+    camp = _open(workspace, campaign)
+    with camp.workspace.lock():
+        history_step.close(camp)
+    return CloseResult(campaign=camp.id)
+
+
+def reopen(workspace: PathLike, campaign: str | None = None) -> CloseResult:
+    """Mở lại: files received while closed count again."""
+    camp = _open(workspace, campaign)
+    with camp.workspace.lock():
+        held = history_step.reopen(camp)
+    return CloseResult(campaign=camp.id, closed=False, held=held)
+
+
+# --------------------------------------------------------------------------- report
+
+
+@dataclass
+class UnitReport:
+    unit: str
+    name: str
+    workbook: Path
+    document: Path
+    pdf: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"unit": self.unit, "name": self.name, "workbook": str(self.workbook),
+                "document": str(self.document), "pdf": str(self.pdf) if self.pdf else None}
+
+
+@dataclass
+class ReportResult(Result):
+    campaign: str = ""
+    reports: list[UnitReport] = field(default_factory=list)
+    rollups: list[Any] = field(default_factory=list)
+
+    def data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "reports": [r.to_dict() for r in self.reports]}
+
+
+def report(workspace: PathLike, campaign: str | None = None, unit: str | None = None,
+           all_units: bool = False, out: Path | None = None, template: Path | None = None,
+           pdf: bool = False) -> ReportResult:
+    """The consolidated workbook and the Word report (optionally PDF) of one or more units.
+
+    The roll-up's findings (failed checks, relay mismatches) come back with the result:
+    a failed check of error severity makes the result invalid.
+    """
+    camp = _open(workspace, campaign)
+    if unit is not None:
+        _in_campaign(camp, unit)
+    with camp.workspace.lock():
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+        results = write_reports(camp, report_units(camp, unit, all_units), out,
+                                template=template, pdf=pdf)
+    findings = [f for r in results for f in (*r.rollup.mismatches, *r.rollup.findings)]
+    reports = [UnitReport(r.rollup.unit.code, r.rollup.unit.name, r.workbook, r.document, r.pdf)
+               for r in results]
+    return ReportResult(findings=findings, campaign=camp.id, reports=reports,
+                        rollups=[r.rollup for r in results])
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@dataclass
+class DemoResult(Result):
+    workspace: Path = Path(".")
+    campaigns: list[Campaign] = field(default_factory=list)
+    forms: int = 0
+    submitted: int = 0
+    ingest: IngestResult | None = None
+    reports: dict[str, ReportResult] = field(default_factory=dict)
+
+    def data(self) -> dict[str, Any]:
+        return {"workspace": str(self.workspace), "forms": self.forms,
+                "submitted": self.submitted,
+                "stats": self.ingest.report.stats if self.ingest else {},
+                "reports": {k: v.data()["reports"] for k, v in self.reports.items()}}
+
+
+def demo(folder: PathLike, say: Say = lambda _: None) -> DemoResult:
+    """The whole cycle on built-in data (Bắc Kạn), through the same verbs an office uses."""
+    ws_path = Path(folder) / "bac-kan-2024"
+    (ws_path / "consolidate.sqlite").unlink(missing_ok=True)
+    result = DemoResult(workspace=ws_path)
+    for form, deadline in CAMPAIGNS:
+        made = init(ws_path, form, DEMO_PERIOD, DEMO_ROOT, deadline, signer=DEMO_SIGNER)
+        camp = made.campaign
+        assert camp is not None
+        say(f"Đã tạo đợt báo cáo {camp.id} tại {ws_path}")
+        blank = forms(ws_path, camp.id)
+        say(f"Đã tạo {len(blank.paths)} biểu mẫu trống trong {blank.folder}")
+        count = fill_campaign(camp, blank.paths, camp.workspace.inbox, deadline)
+        say(f"Đã điền {count} biểu mẫu mẫu vào {camp.workspace.inbox}")
+        result.forms += len(blank.paths)
+        result.submitted += count
+        result.campaigns.append(camp)
+    result.ingest = ingest(ws_path)
+    stats = result.ingest.report.stats
+    say(f"Đã tiếp nhận {stats['accepted']} tệp, từ chối {stats['rejected']} tệp")
+    for camp in result.campaigns:
+        result.reports[camp.id] = report(ws_path, camp.id, all_units=True,
+                                         pdf=soffice_path() is not None)
+    result.findings = [*result.ingest.findings,
+                       *(f for r in result.reports.values() for f in r.findings)]
+    return result
+
+
+def received_text(iso: str) -> str:
+    """A receipt time as listings print it (shared by the CLI and the web page)."""
+    return when_text(iso)
+
+
+__all__ = [
+    "CloseResult", "DemoResult", "FormsResult", "HistoryResult", "IngestResult", "InitResult",
+    "PinResult", "ReportResult", "Result", "Severity", "StatusResult", "UnitReport",
+    "close", "demo", "forms", "history", "ingest", "init", "pin", "reopen", "report", "status",
+]

@@ -1,0 +1,47 @@
+"""Test helpers: filling a generated form the way a person does, and shared answers.
+
+Kept here, not in the shipped package, so the product never carries test code and the
+tests never depend on the demo's way of filling forms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from consolidate.forms.layout import KEY_ROW, NARRATIVE_MARK, TABLE_MARK
+
+Answers = dict[str, dict[tuple[str, str], Any]]
+
+#: A commune's Action Month figures, typed as people type them (text with units, dots, "-").
+ANSWERS: Answers = {
+    "bieu_1": {("xa", "so_diem_phat_dong"): 1, ("xa", "so_tre_em_tham_du"): "700 trẻ",
+               ("xa", "cong_trinh_xay_moi"): "0", ("xa", "nsnn"): "4.930.000đ",
+               ("xa", "van_dong"): "2.500.000Đ"},
+    "bieu_2": {("xa", "tang_qua_so_tre_em"): "15 trẻ", ("xa", "tang_qua_kinh_phi"): "4.000.000đ",
+               ("xa", "hoc_bong_so_tre_em"): "-", ("xa", "kham_benh_so_tre_em"): "Không"},
+    "bieu_3": {("xa", "tham_gia_so_hoat_dong"): 1, ("xa", "tham_gia_so_tre_em"): 700},
+}
+
+
+def fill_workbook(form: Path, out: Path, answers: Answers,
+                  narrative: dict[str, str] | None = None) -> Path:
+    """Open a generated form in openpyxl, type each answer into the cell its row and column
+    keys name (as a clerk types into the yellow cells), and save it under ``out``."""
+    wb = load_workbook(form)
+    for ws in wb.worksheets:
+        mark = str(ws["A1"].value or "")
+        if mark.startswith(TABLE_MARK):
+            rows = {c.value: c.row for c in ws["A"] if c.value}
+            cols = {c.value: c.column for c in ws[KEY_ROW] if c.value}
+            for (row, col), value in answers.get(mark[len(TABLE_MARK):], {}).items():
+                ws.cell(row=rows[row], column=cols[col], value=value)
+        elif mark == NARRATIVE_MARK and narrative:
+            for cell in ws["A"]:
+                if cell.value in narrative:
+                    ws.cell(row=cell.row, column=3, value=narrative[cell.value])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    return out
