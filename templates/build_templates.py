@@ -8,7 +8,7 @@ is set here (A4, margins, Times New Roman, header table with the rules under the
 body and the motto, italic place and date, page numbers from page 2, Nơi nhận and
 signature block, appendices on landscape pages).
 
-The context the tags may use is described in ``consolidate/document.py``.
+The context the tags may use is described in ``consolidate/outputs/word/__init__.py``.
 """
 
 from __future__ import annotations

@@ -5,19 +5,22 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
+from consolidate.core import specfile
+from consolidate.core.specfile import load_spec
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.demo import SEED_000_DISTRICT, fill_workbook
 from consolidate.intake.ingest import ingest
-from consolidate.outputs.charts import CHART_SHEET, chart_png, child_frame
+from consolidate.outputs.charts import CHART_SHEET, chart_def, chart_png, child_frame
 from consolidate.outputs.workbook import write_reports
 from consolidate.rollup.compute import compute_rollup
 
-from .conftest import form_path, make_campaign
+from .conftest import Filler, form_path, make_campaign
 from .test_document import fill_seed_000
 
 KIDS, STATE, RAISED = "Lượt trẻ em", "Ngân sách nhà nước", "Vận động"
@@ -85,3 +88,62 @@ def test_png_is_drawn_for_units_with_units_below_only(city: Campaign) -> None:
     assert chart_png(compute_rollup(city, "01840")) is None  # a ward has no units below
     [result] = write_reports(city, ["01840"], city.workspace.path / "ward")
     assert CHART_SHEET not in load_workbook(result.workbook).sheetnames
+
+
+SUMMER = """\
+id: hoat-dong-he
+title: Báo cáo hoạt động hè cho trẻ em
+short_title: Hoạt động hè
+tables:
+  - id: he
+    sheet: Hoạt động hè
+    title: Hoạt động hè cho trẻ em
+    rows: levels
+    columns:
+      - {id: so_lop, label: Số lớp năng khiếu, kind: count}
+      - {id: tre_em, label: Số trẻ em tham gia, kind: count}
+      - {id: tre_em_boi, label: Số trẻ em học bơi, kind: count}
+      - {id: kinh_phi, label: Kinh phí (đồng), kind: money}
+chart:
+  title: Trẻ em tham gia hoạt động hè
+  panels:
+    - title: Trẻ em tham gia, học bơi
+      series:
+        - {label: Trẻ em hè, sum: [he.tre_em, he.tre_em_boi]}
+    - title: Kinh phí hè (đồng)
+      money: true
+      series:
+        - {label: Kinh phí hè, sum: [he.kinh_phi]}
+"""
+
+
+def test_a_form_written_in_yaml_alone_gets_its_declared_chart(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fill: Filler) -> None:
+    """A new YAML file beside the shipped ones: no code names it, yet its chart is drawn."""
+    spec_path = tmp_path / "hoat-dong-he.yaml"
+    spec_path.write_text(SUMMER, encoding="utf-8")
+    shipped = specfile.shipped_specs()
+    monkeypatch.setattr(specfile, "shipped_specs", lambda: {**shipped, "hoat-dong-he": spec_path})
+    summer = make_campaign(tmp_path / "ws", form="hoat-dong-he")
+    fill(summer, "01840", {"he": {("xa", "so_lop"): 9, ("xa", "tre_em"): 120,
+                                  ("xa", "tre_em_boi"): 30, ("xa", "kinh_phi"): 4_500_000}})
+    fill(summer, "01834", {"he": {("xa", "tre_em"): 80, ("xa", "kinh_phi"): 2_000_000}})
+    assert ingest(summer.workspace).valid
+    [result] = write_reports(Workspace(summer.workspace.path).campaign(summer.id))
+    ws = load_workbook(result.workbook)[CHART_SHEET]
+    assert ws["A1"].value == "TRẺ EM THAM GIA HOẠT ĐỘNG HÈ"
+    assert "cộng 230 trẻ em hè; kinh phí 6.500.000 đồng" in ws["A2"].value
+    assert [c.value for c in ws[4]][:3] == ["Đơn vị", "Trẻ em hè", "Kinh phí hè"]
+    rows = {r[0]: r[1:3] for r in ws.iter_rows(min_row=5, values_only=True) if r[0]}
+    assert rows["Phường Đức Xuân"] == (150, 4_500_000)
+    assert rows["Phường Nguyễn Thị Minh Khai"] == (80, 2_000_000)
+
+
+def test_a_form_without_chart_gets_one_derived_from_its_columns() -> None:
+    """The rights form declares none: its first count column and the money of "Kinh phí"."""
+    chart = chart_def(load_spec("quyen-tre-em"))
+    assert chart is not None and chart.title == "Thực hiện quyền trẻ em"
+    assert [p.title for p in chart.panels] == [
+        "Số liệu", "Kinh phí thực hiện công tác trẻ em (đồng)"]
+    assert [s.label for s in chart.panels[1].series] == [
+        "Ngân sách địa phương", "Nguồn vận động, tài trợ", "Quỹ Bảo trợ trẻ em vận động được"]

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from consolidate.core.errors import ERROR, WARNING
+from consolidate import api
+from consolidate.core.errors import ERROR, WARNING, Report
 from consolidate.core.workspace import Workspace
-from consolidate.intake.ingest import ingest
 from consolidate.outputs.workbook import write_reports
 
 from .conftest import make_campaign
@@ -41,6 +41,11 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     campaign = make_campaign(root / "ws")
     other = make_campaign(root / "other")
     return campaign.workspace.path, other.folder("forms")
+
+
+def ingest(ws: Workspace) -> Report:
+    """Ingest through the API, which writes the feedback each case checks."""
+    return api.ingest(ws.path).report
 
 
 def skip_unless_available(case: Case) -> None:

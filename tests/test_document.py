@@ -33,12 +33,13 @@ from consolidate.demo import (
 )
 from consolidate.intake.ingest import ingest
 from consolidate.intake.status import unit_status
-from consolidate.outputs import document
-from consolidate.outputs.document import (
+from consolidate.outputs.word import (
     WordRenderer,
+    convert_to_pdf,
+    default_template,
     jinja_env,
-    previous_campaign,
     render_document,
+    soffice_path,
     vn_count,
     vn_date,
     vn_money,
@@ -46,8 +47,9 @@ from consolidate.outputs.document import (
     vn_number,
     vn_percent,
 )
+from consolidate.outputs.word import pdf as word_pdf
 from consolidate.outputs.workbook import write_reports
-from consolidate.rollup.compute import Rollup, compute_rollup
+from consolidate.rollup.compute import Rollup, compute_rollup, previous_campaign
 
 from .conftest import form_path, make_campaign
 
@@ -308,15 +310,21 @@ def test_sentences_compare_with_the_previous_period_of_the_same_form(tmp_path: P
     fill_seed_000(now)
     now = Workspace(path).campaign(now.id)
     assert previous_campaign(now).id == earlier.id
-    renderer = WordRenderer(now, date=DATE)
-    previous = renderer.previous_rollup("058")
+    previous = compute_rollup(previous_campaign(now), "058")
     assert previous.value("bieu_1", "tong", "so_tre_em_tham_du") == 229
-    data = render_document(compute_rollup(now, "058"), unit_status(now, "058"),
-                           previous=previous, date=DATE)
+    renderer = WordRenderer(now, date=DATE)  # the caller hands over the previous roll-up
+    data = renderer.render(compute_rollup(now, "058"), unit_status(now, "058"), previous)
     text = "\n".join(texts(Document(io.BytesIO(data))))
     assert "242 trẻ em tham dự (tăng 13 so với cùng kỳ năm 2023)" in text
     assert "Ngân sách Nhà nước: 121.450.000 đồng (bằng cùng kỳ năm 2023)" in text
+    without = renderer.render(compute_rollup(now, "058"), unit_status(now, "058"))
+    assert "cùng kỳ" not in "\n".join(texts(Document(io.BytesIO(without))))
     assert previous_campaign(Workspace(path).campaign(earlier.id)) is None
+    # write_reports finds the previous period itself, for the root and for a commune
+    results = write_reports(now, units=["058", "01840"])
+    district, commune = (Document(r.document) for r in results)
+    assert "242 trẻ em tham dự (tăng 13 so với cùng kỳ năm 2023)" in "\n".join(texts(district))
+    assert "545 trẻ em (bằng cùng kỳ năm 2023)" in "\n".join(texts(commune))
 
 
 # ----------------------------------------------------------------------- templates
@@ -338,7 +346,7 @@ def test_a_template_with_an_unknown_variable_is_refused_before_anything_is_writt
     with pytest.raises(ConsolidateError, match="'so_cong_van_den'") as caught:
         write_reports(Workspace(district.workspace.path).campaign(district.id),
                       template=template)
-    assert "biến không có" in str(caught.value)
+    assert "biến không có" in str(caught.value) and caught.value.code == "template-invalid"
     assert list(district.folder("reports").iterdir()) == []
 
     result = CliRunner().invoke(main, ["report", "-w", str(district.workspace.path),
@@ -353,6 +361,20 @@ def test_a_template_naming_a_table_the_form_lacks_is_refused(
     with pytest.raises(ConsolidateError, match="bieu_9"):
         write_reports(district, template=template)
     assert list(district.folder("reports").iterdir()) == []
+
+
+def test_a_missing_damaged_or_misspelt_template_is_refused_naming_the_problem(
+        district: Campaign, tmp_path: Path) -> None:
+    not_word = tmp_path / "mau.docx"
+    not_word.write_text("không phải Word")
+    cases = {tmp_path / "khong-co.docx": "không tìm thấy tệp",
+             not_word: "không phải tệp Word .docx",
+             bad_template(tmp_path, "{{ unit.name "): "lỗi cú pháp Jinja"}
+    for template, problem in cases.items():
+        with pytest.raises(ConsolidateError, match=problem) as caught:
+            WordRenderer(district, template)
+        assert caught.value.code == "template-invalid"
+        assert str(caught.value).startswith(f"Mẫu báo cáo {caught.value.finding.file}: ")
 
 
 def test_report_writes_the_word_report_beside_the_workbook(
@@ -373,10 +395,10 @@ def test_report_writes_the_word_report_beside_the_workbook(
 
 def test_pdf_without_libreoffice_says_so_and_keeps_the_word_report(
         district: Campaign, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(document, "soffice_path", lambda: None)
+    monkeypatch.setattr(word_pdf, "soffice_path", lambda: None)
     result = CliRunner().invoke(main, ["report", "-w", str(district.workspace.path), "--pdf"])
     assert result.exit_code == 1
-    assert "chưa cài LibreOffice" in result.output
+    assert "Không chuyển được báo cáo sang PDF: máy chưa cài LibreOffice" in result.output
     assert (district.folder("reports") / "058_Bao_cao_Thanh_pho_Bac_Kan.docx").exists()
 
 
@@ -391,9 +413,9 @@ def test_a_report_with_no_submissions_still_reads(district: Campaign) -> None:
 
 def test_a_form_without_its_own_template_gets_the_generic_one(tmp_path: Path) -> None:
     campaign = init_campaign(tmp_path / "ws", "quyen-tre-em", "2024", "058")
-    assert document.default_template(campaign.spec).name == "quyen-tre-em.docx"
+    assert default_template(campaign.spec).name == "quyen-tre-em.docx"
     unknown = dataclasses.replace(campaign.spec, id="bieu-moi-chua-co-mau")
-    generic = document.default_template(unknown)
+    generic = default_template(unknown)
     assert generic.name == "chung.docx"
     data = render_document(compute_rollup(campaign, "058"), unit_status(campaign, "058"),
                            template=generic, date=DATE)
@@ -419,7 +441,7 @@ def test_shipped_templates_are_what_the_build_script_makes(tmp_path: Path) -> No
 
 # ----------------------------------------------------------------------- PDF
 
-SOFFICE = document.soffice_path()
+SOFFICE = soffice_path()
 
 
 @pytest.mark.libreoffice
@@ -429,7 +451,7 @@ def test_libreoffice_turns_the_report_into_a_pdf_with_the_figures(
         seed_000: Seed000, tmp_path: Path) -> None:
     source = tmp_path / seed_000.path.name
     source.write_bytes(seed_000.path.read_bytes())
-    [pdf] = document.convert_to_pdf([source])
+    [pdf] = convert_to_pdf([source])
     assert pdf == source.with_suffix(".pdf") and pdf.read_bytes()[:5] == b"%PDF-"
 
     def pdf_text(*pages: str) -> str:

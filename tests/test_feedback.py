@@ -9,13 +9,19 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from consolidate import api
 from consolidate.cli import main
+from consolidate.core.errors import Report
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.intake.feedback import ERROR_FILL, SHEET
-from consolidate.intake.ingest import ingest
 
 from .conftest import Filler
 from .corpus import GOOD, Ctx, narrative_cell, with_answers, write_text, xlsm
+
+
+def ingest(workspace: Workspace) -> Report:
+    """Ingest through the API, which writes the feedback after the run."""
+    return api.ingest(workspace.path).report
 
 
 def feedback_files(campaign: Campaign) -> list[Path]:

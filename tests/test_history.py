@@ -12,9 +12,10 @@ from openpyxl import load_workbook
 from consolidate.cli import main
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.workspace import Campaign, Workspace
-from consolidate.intake.history import SOURCES_SHEET, close, diff, pin, reopen, versions
+from consolidate.intake.history import close, diff, pin, reopen, versions
 from consolidate.intake.ingest import ingest
 from consolidate.intake.status import unit_status
+from consolidate.outputs.sources import SOURCES_SHEET
 from consolidate.outputs.workbook import write_reports
 from consolidate.rollup.compute import compute_rollup
 

@@ -178,9 +178,8 @@ def test_two_runs_on_one_workspace_do_not_interleave(prepared: dict[str, object]
     holder = Workspace(ws)
     with holder.lock():
         proc = subprocess.Popen([sys.executable, "-c", (
-            "import sys; from consolidate.core.workspace import Workspace; "
-            "from consolidate.intake.ingest import ingest\n"
-            "try:\n ingest(Workspace(sys.argv[1]))\n"
+            "import sys; from consolidate.api import ingest\n"
+            "try:\n ingest(sys.argv[1])\n"
             "except Exception as exc:\n print(type(exc).__name__, exc); sys.exit(3)\n"),
             str(ws)], stdout=subprocess.PIPE, text=True)
         time.sleep(1.5)

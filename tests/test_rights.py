@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from consolidate.core.spec import load_spec
+from consolidate.core.specfile import load_spec
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.intake.ingest import ingest
 from consolidate.outputs.workbook import write_reports

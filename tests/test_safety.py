@@ -14,7 +14,8 @@ from consolidate.core import files
 from consolidate.core.files import atomic_write, safe_component
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.forms.generate import generate_forms, token_meta
-from consolidate.intake.safety import MAX_UNPACKED_BYTES, check_container, check_token, unit_token
+from consolidate.forms.token import check_token, unit_token
+from consolidate.intake.container import MAX_UNPACKED_BYTES, check_container
 
 from .conftest import form_path
 from .corpus import MB, Ctx, sheet_50mb

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from consolidate.core.spec import SpecError, load_spec
+from consolidate.core.spec import SpecError
+from consolidate.core.specfile import load_spec
+from consolidate.forms.layout import column_width
 
 
 def write(tmp_path: Path, text: str, name: str = "f.yaml") -> Path:
@@ -119,3 +121,93 @@ def test_four_group_variant_replaces_only_its_table(tmp_path: Path, seed_tables:
         "Hội thi, hội thảo...", "Diễn đàn", "Cắm trại", "Các hoạt động khác"]
     assert b3.rows(["province", "district", "commune"])[-1].label == "Tổng"
     assert spec.table("bieu_1") == load_spec("thang-hanh-dong").table("bieu_1")
+
+
+CHART = MINIMAL.replace(
+    "      - {id: so_tre_em, label: Số trẻ em, kind: count}\n",
+    "      - {id: so_tre_em, label: Số trẻ em, kind: count}\n"
+    "      - {id: kinh_phi, label: Kinh phí (đồng), kind: money}\n",
+) + """\
+chart:
+  title: Trẻ em và kinh phí
+  panels:
+    - title: Trẻ em
+      series:
+        - {label: Trẻ em, sum: [b1.so_tre_em]}
+    - title: Kinh phí (đồng)
+      money: true
+      series:
+        - {label: Kinh phí, sum: [b1.kinh_phi]}
+"""
+
+
+def test_action_month_chart_is_declared_in_its_yaml() -> None:
+    chart = load_spec("thang-hanh-dong").chart
+    assert chart is not None and chart.title.startswith("Lượt trẻ em tham gia")
+    kids, money = chart.panels
+    assert not kids.money and money.money
+    assert [s.label for s in money.series] == ["Ngân sách nhà nước", "Vận động"]
+    assert kids.series[0].elements[0] == "bieu_1.so_tre_em_tham_du"
+    assert len(kids.series[0].elements) == 6
+
+
+def test_rights_form_has_no_chart_and_a_wide_document_name() -> None:
+    spec = load_spec("quyen-tre-em")
+    assert spec.chart is None  # the chart is derived from its columns
+    assert [c.width for c in spec.table("phu_luc_01").columns] == [None, None, 54, None]
+
+
+def test_chart_is_read_into_typed_objects(tmp_path: Path) -> None:
+    chart = load_spec(write(tmp_path, CHART)).chart
+    assert chart is not None and chart.title == "Trẻ em và kinh phí"
+    assert [(p.title, p.money) for p in chart.panels] == [
+        ("Trẻ em", False), ("Kinh phí (đồng)", True)]
+    assert chart.panels[1].series[0].elements == ("b1.kinh_phi",)
+
+
+def test_chart_series_of_a_missing_element_is_refused_with_its_line(tmp_path: Path) -> None:
+    text = CHART.replace("sum: [b1.so_tre_em]", "sum: [b1.so_tre_em, b1.tre_em_nu]")
+    with pytest.raises(SpecError) as err:
+        load_spec(write(tmp_path, text))
+    assert (err.value.finding.file, err.value.finding.line) == ("f.yaml", "16")
+    assert "chuỗi 'Trẻ em' của biểu đồ" in str(err.value) and "'b1.tre_em_nu'" in str(err.value)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("sum: [b1.kinh_phi]", "sum: [b1.so_tre_em]", r"dòng 20.*phải là cột kinh phí \(money\)"),
+    ("      money: true\n", "", r"dòng 19.*phải là cột số lượng \(count\)"),
+    ("      money: true", "      money: có", r"dòng 17.*'money'.*true hoặc false"),
+    ("        - {label: Trẻ em, sum", "        - {label: Trẻ em, color: red, sum",
+     r"dòng 16.*khóa không hợp lệ.*color"),
+    ("{label: Kinh phí, sum", "{label: Trẻ em, sum", "dòng 12.*bị trùng: Trẻ em"),
+    ("  title: Trẻ em và kinh phí\n", "", "biểu đồ thiếu 'title'"),
+])
+def test_bad_charts_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:
+    with pytest.raises(SpecError, match=message):
+        load_spec(write(tmp_path, CHART.replace(old, new)))
+
+
+def test_chart_of_a_table_without_levels_is_refused(tmp_path: Path) -> None:
+    text = CHART.replace("rows: levels", "kind: fields\n    rows: [{id: r1, label: Dòng}]")
+    with pytest.raises(SpecError, match="bảng theo cấp"):
+        load_spec(write(tmp_path, text))
+
+
+def test_list_widths_come_from_the_spec_or_the_kind() -> None:
+    """One rule for the blank form and the consolidated list sheet."""
+    columns = load_spec("quyen-tre-em").table("phu_luc_01").columns
+    assert [column_width(c) for c in columns] == [34, 34, 54, 14]
+
+
+def test_column_width_is_read_and_checked(tmp_path: Path) -> None:
+    text = MINIMAL.replace("kind: count}", "kind: count, width: 20}")
+    assert load_spec(write(tmp_path, text)).table("b1").columns[0].width == 20
+    for bad in ("0", "rộng", "true", "12.5", "500"):
+        text = MINIMAL.replace("kind: count}", f"kind: count, width: {bad}}}")
+        with pytest.raises(SpecError, match=r"dòng 9: 'width' của cột 'so_tre_em' phải là số"):
+            load_spec(write(tmp_path, text))
+
+
+def test_variant_does_not_inherit_the_chart(tmp_path: Path) -> None:
+    """Its tables may no longer have the columns the base's chart sums."""
+    assert load_spec(write(tmp_path, FOUR_GROUPS, "thang-hanh-dong-4-nhom.yaml")).chart is None

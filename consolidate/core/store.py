@@ -147,6 +147,43 @@ class Store:
     def record_name(self, db: sqlite3.Connection, sha256: str, name: str, when: str) -> None:
         db.execute("INSERT OR IGNORE INTO file_names VALUES (?, ?, ?)", (sha256, name, when))
 
+    def files_in_order(self) -> list[dict[str, Any]]:
+        """Every file received, in the order it was stored (``seq``), for the feedback."""
+        rows = self.db.execute("SELECT rowid AS seq, * FROM files ORDER BY rowid").fetchall()
+        return [dict(r) for r in rows]
+
+    def file_names(self, sha256: str) -> list[str]:
+        """Every name the same bytes arrived under, first seen first."""
+        rows = self.db.execute(
+            "SELECT name FROM file_names WHERE sha256 = ? ORDER BY seen_at, name", (sha256,))
+        return [r["name"] for r in rows]
+
+    def latest_direct_file(self, campaign: str, unit: str) -> dict[str, Any] | None:
+        """Name and receipt time of the file of the unit's newest direct submission."""
+        row = self.db.execute(
+            "SELECT f.name, f.received_at FROM submissions s JOIN files f USING (sha256) "
+            "WHERE s.campaign = ? AND s.unit = ? AND s.source IN ('form', 'rollup') "
+            "ORDER BY s.received_at DESC, s.id DESC LIMIT 1", (campaign, unit)).fetchone()
+        return dict(row) if row else None
+
+    def unaccepted_files(self, campaign: str, unit: str) -> list[dict[str, Any]]:
+        """The unit's files that were not accepted (rejected), with their findings."""
+        rows = self.db.execute(
+            "SELECT * FROM files WHERE campaign = ? AND unit = ? AND status != 'accepted'",
+            (campaign, unit)).fetchall()
+        return [dict(r) for r in rows]
+
+    def submitted_files(self, campaign: str, unit: str, sha_prefix: str | None,
+                        name: str) -> list[str]:
+        """The sha256 of the unit's accepted files whose hash starts with ``sha_prefix`` or
+        that arrived under ``name`` (stated figures excluded)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT s.sha256 FROM submissions s LEFT JOIN file_names n USING (sha256) "
+            "WHERE s.campaign = ? AND s.unit = ? AND s.source != 'stated' "
+            "AND (s.sha256 LIKE ? OR n.name = ?)",
+            (campaign, unit, f"{sha_prefix}%" if sha_prefix else "\x00", name)).fetchall()
+        return [r["sha256"] for r in rows]
+
     def add_submission(self, db: sqlite3.Connection, sub: dict[str, Any],
                        cells: Iterable[tuple[Any, ...]]) -> int:
         """Insert one submission and its cells: (tbl, row, col, num, text, sheet, cell)."""
@@ -178,6 +215,12 @@ class Store:
         row = self.db.execute("SELECT * FROM closings WHERE campaign = ? ORDER BY id DESC LIMIT 1",
                               (campaign,)).fetchone()
         return dict(row) if row and row["action"] == "close" else None
+
+    def files_after(self, campaign: str, last_submission: int) -> int:
+        """How many files were stored after submission ``last_submission`` (held by a close)."""
+        return int(self.db.execute(
+            "SELECT COUNT(DISTINCT sha256) FROM submissions WHERE campaign = ? AND id > ?",
+            (campaign, last_submission)).fetchone()[0])
 
     def record_closing(self, db: sqlite3.Connection, campaign: str, action: str,
                        when: str) -> None:

@@ -25,7 +25,8 @@ from filelock import FileLock, Timeout
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.files import TEMP_PREFIX
 from consolidate.core.roster import Roster, Unit, resolve_roster
-from consolidate.core.spec import FormSpec, load_spec
+from consolidate.core.spec import FormSpec
+from consolidate.core.specfile import load_spec
 from consolidate.core.store import Store
 from consolidate.core.vocabulary import now_iso
 

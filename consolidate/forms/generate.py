@@ -22,7 +22,7 @@ from consolidate.core.files import atomic_write
 from consolidate.core.roster import Unit
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
-from consolidate.intake.safety import unit_token
+from consolidate.forms.token import unit_token
 
 PLACEHOLDERS = {
     "code": "@@UNIT_CODE@@",

@@ -19,7 +19,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from consolidate.core.spec import NUMERIC_KINDS, FormSpec, Row, Table
+from consolidate.core.spec import NUMERIC_KINDS, Column, FormSpec, Row, Table
 from consolidate.forms.style import (
     BOX,
     COMPUTED_FILL,
@@ -208,6 +208,11 @@ COLUMN_WIDTHS = {"money": 18, "count": 14, "decimal": 14, "text": 34, "target": 
                  "date": 14, "yes_no": 11}
 
 
+def column_width(column: Column) -> int:
+    """The spec's ``width:``, else the kind's: one rule for forms and consolidated lists."""
+    return column.width or COLUMN_WIDTHS[column.kind]
+
+
 def _column_headers(ws: Worksheet, table: Table, first_col: int,
                     relabel: Mapping[str, str]) -> None:
     top, bottom = HEADER_ROWS
@@ -234,7 +239,7 @@ def _column_headers(ws: Worksheet, table: Table, first_col: int,
             if group is None:
                 ws.merge_cells(start_row=top, start_column=col, end_row=bottom, end_column=col)
                 ws.cell(row=top, column=col, value=label)
-            ws.column_dimensions[get_column_letter(col)].width = COLUMN_WIDTHS[c.kind]
+            ws.column_dimensions[get_column_letter(col)].width = column_width(c)
             col += 1
     longest = max((len(g or "") for g, _ in table.groups()), default=0)
     ws.row_dimensions[top].height = 48 if longest > 60 else 33

@@ -26,15 +26,18 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core import files
+from consolidate.core.errors import Finding, Severity
 from consolidate.core.files import atomic_write, checkpoint, safe_component, safe_filename
+from consolidate.core.vocabulary import when_text
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.forms import layout, style
-from consolidate.intake.ingest import open_workbook, read_sheets
-from consolidate.intake.safety import check_container
+from consolidate.intake.container import check_container
+from consolidate.intake.read import open_workbook, read_sheets
 
 FEEDBACK_DIR = "feedback"
 UNKNOWN_CAMPAIGN = "chua-xac-dinh"
@@ -42,8 +45,10 @@ SHEET = "Góp ý"
 SUFFIX = "gop-y"
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-SEVERITY = {"error": "Lỗi – phải sửa", "warning": "Lưu ý", "info": "Ghi chú"}
+SEVERITY = {Severity.ERROR: "Lỗi – phải sửa", Severity.WARNING: "Lưu ý", Severity.INFO: "Ghi chú"}
 AUTHOR = "Cán bộ tổng hợp"
+
+Row = dict[str, Any]  # a row of the store's ``files`` table
 
 
 def feedback_folder(workspace: Workspace, campaign: str | None) -> Path:
@@ -52,32 +57,9 @@ def feedback_folder(workspace: Workspace, campaign: str | None) -> Path:
 
 def write_feedback(workspace: Workspace) -> list[Path]:
     """Bring WS/feedback up to date with the store; returns the files written now."""
-    store = workspace.store
     campaigns = {c.id: c for c in workspace.campaigns()}
     only = next(iter(campaigns)) if len(campaigns) == 1 else None
-    rows = store.db.execute("SELECT rowid AS seq, * FROM files ORDER BY rowid").fetchall()
-    latest: dict[tuple[str, str], Any] = {}
-    wanted: dict[Path, Any] = {}
-    for row in rows:
-        if row["unit"]:
-            key = (row["campaign"], row["unit"])
-            if key not in latest or (row["received_at"], row["seq"]) >= (
-                    latest[key]["received_at"], latest[key]["seq"]):
-                latest[key] = row
-        elif _needs_feedback(row):
-            folder = feedback_folder(workspace, row["campaign"] or only)
-            stem = safe_component(Path(row["name"]).stem, fallback="tep")
-            wanted[folder / f"khong-ro-don-vi_{stem}_{SUFFIX}_{row['sha256'][:8]}.xlsx"] = row
-    stale: list[Path] = []
-    for (campaign_id, code), row in latest.items():
-        campaign = campaigns.get(campaign_id)
-        folder = feedback_folder(workspace, campaign_id)
-        prefix = _unit_prefix(campaign, code)
-        target = folder / f"{prefix}_{SUFFIX}_{row['sha256'][:8]}.xlsx"
-        if _needs_feedback(row):
-            wanted[target] = row
-        if folder.is_dir():
-            stale += [p for p in folder.glob(f"{prefix}_{SUFFIX}_*.xlsx") if p != target]
+    wanted, stale = _plan(workspace, campaigns, only)
     written = []
     for path, row in sorted(wanted.items()):
         if path.exists():
@@ -91,13 +73,50 @@ def write_feedback(workspace: Workspace) -> list[Path]:
     return written
 
 
+def _plan(workspace: Workspace, campaigns: dict[str, Campaign],
+          only: str | None) -> tuple[dict[Path, Row], list[Path]]:
+    """The feedback files that should exist (each with the file row it is about), and the
+    older ones of units whose newest file superseded them.
+
+    A unit's feedback is about its newest file only; a file whose unit could not be read
+    gets its own feedback, named after the file.
+    """
+    latest: dict[tuple[str, str], Row] = {}
+    wanted: dict[Path, Row] = {}
+    for row in workspace.store.files_in_order():
+        if row["unit"]:
+            key = (row["campaign"], row["unit"])
+            if key not in latest or (row["received_at"], row["seq"]) >= (
+                    latest[key]["received_at"], latest[key]["seq"]):
+                latest[key] = row
+        elif _needs_feedback(row):
+            folder = feedback_folder(workspace, row["campaign"] or only)
+            stem = safe_component(Path(row["name"]).stem, fallback="tep")
+            wanted[folder / f"khong-ro-don-vi_{stem}_{SUFFIX}_{row['sha256'][:8]}.xlsx"] = row
+    stale: list[Path] = []
+    for (campaign_id, code), row in latest.items():
+        folder = feedback_folder(workspace, campaign_id)
+        prefix = _unit_prefix(campaigns.get(campaign_id), code)
+        target = folder / f"{prefix}_{SUFFIX}_{row['sha256'][:8]}.xlsx"
+        if _needs_feedback(row):
+            wanted[target] = row
+        if folder.is_dir():
+            stale += [p for p in folder.glob(f"{prefix}_{SUFFIX}_*.xlsx") if p != target]
+    return wanted, stale
+
+
 def _unit_prefix(campaign: Campaign | None, code: str) -> str:
     name = campaign.roster[code].name if campaign and code in campaign.roster else ""
     return safe_filename(code, name, suffix="")
 
 
-def _needs_feedback(row: Any) -> bool:
-    return any(f.get("severity") in ("error", "warning") for f in json.loads(row["findings"]))
+def _findings(row: Row) -> list[Finding]:
+    """A stored file's findings, as findings again."""
+    return [Finding.from_dict(f) for f in json.loads(row["findings"])]
+
+
+def _needs_feedback(row: Row) -> bool:
+    return any(f.severity is not Severity.INFO for f in _findings(row))
 
 
 def archived_bytes(workspace: Workspace, sha: str) -> bytes | None:
@@ -106,9 +125,9 @@ def archived_bytes(workspace: Workspace, sha: str) -> bytes | None:
     return None
 
 
-def build_feedback(workspace: Workspace, row: Any, campaign: Campaign | None) -> bytes:
+def build_feedback(workspace: Workspace, row: Row, campaign: Campaign | None) -> bytes:
     """The feedback workbook of one received file, as bytes (deterministic)."""
-    findings = [f for f in json.loads(row["findings"]) if f.get("severity") != "info"]
+    findings = [f for f in _findings(row) if f.severity is not Severity.INFO]
     data = archived_bytes(workspace, row["sha256"]) or b""
     wb, copied = _copy_of(data, row["name"])
     marked = _mark_cells(wb, findings) if copied else set()
@@ -134,6 +153,11 @@ def _copy_of(data: bytes, name: str) -> tuple[Workbook, bool]:
         grids, _ = read_sheets(open_workbook(data))
     except Exception:  # noqa: BLE001
         return style.new_workbook(), False
+    return _values_copy(grids), True
+
+
+def _values_copy(grids: dict[str, Any]) -> Workbook:
+    """The values of every sheet (an .xls, .ods or a workbook openpyxl refuses), text as text."""
     wb = style.new_workbook()
     for sheet, grid in grids.items():
         ws = wb.create_sheet(sheet[:31])
@@ -147,51 +171,64 @@ def _copy_of(data: bytes, name: str) -> tuple[Workbook, bool]:
                         cell.value = value
         if sheet == layout.META_SHEET:
             ws.sheet_state = "veryHidden"
-    return wb, True
+    return wb
 
 
-def _mark_cells(wb: Workbook, findings: list[dict[str, str]]) -> set[tuple[str, str]]:
+def _mark_cells(wb: Workbook, findings: list[Finding]) -> set[tuple[str, str]]:
     """Fill each cell a finding names and put the finding's message in a comment."""
-    notes: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    notes: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
-        if f.get("sheet") and f.get("cell") and f["sheet"] in wb.sheetnames:
+        if f.sheet and f.cell and f.sheet in wb.sheetnames:
             # "D10", a range "D10:E10" (its first cell), or a list "D9, D10, D11"
-            for part in f["cell"].split(","):
+            for part in f.cell.split(","):
                 ref = part.strip().split(":")[0]
                 if re.fullmatch(r"[A-Z]{1,3}[1-9][0-9]{0,6}", ref):
-                    notes[(f["sheet"], ref)].append(f)
+                    notes[(f.sheet, ref)].append(f)
     for (sheet, ref), items in notes.items():
         cell = wb[sheet][ref]
-        error = any(f["severity"] == "error" for f in items)
+        error = any(f.is_error for f in items)
         cell.fill = ERROR_FILL if error else WARNING_FILL
-        text = "\n".join(f"{SEVERITY[f['severity']]}: {f['message']}" for f in items)
+        text = "\n".join(f"{SEVERITY[f.severity]}: {f.message}" for f in items)
         cell.comment = Comment(text, AUTHOR, width=320, height=max(90, 20 * (len(text) // 45 + 2)))
     return set(notes)
 
 
-def _findings_sheet(wb: Workbook, row: Any, campaign: Campaign | None,
-                    findings: list[dict[str, str]], marked: set[tuple[str, str]],
+def _findings_sheet(wb: Workbook, row: Row, campaign: Campaign | None,
+                    findings: list[Finding], marked: set[tuple[str, str]],
                     copied: bool) -> None:
+    """The first sheet, the one that opens: who, which file, the verdict, every finding."""
     ws = wb.create_sheet(SHEET, 0)
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
     wb.active = 0
-    rejected = row["status"] == "rejected"
+    lines = _heading(row, campaign, marked, copied)
+    for i, (text, f) in enumerate(lines, start=1):
+        style.put_text(ws.cell(row=i, column=1), text)
+        ws.cell(row=i, column=1).font = f
+    head = len(lines) + 2
+    _findings_table(ws, head, findings)
+    ws.freeze_panes = ws.cell(row=head + 1, column=1)
+    style.print_setup(ws, f"A1:G{head + max(len(findings), 1)}")
+
+
+def _heading(row: Row, campaign: Campaign | None, marked: set[tuple[str, str]],
+             copied: bool) -> list[tuple[str, Font]]:
+    """The lines above the table, each with its font."""
     unit = row["unit"] or ""
     if campaign and unit in campaign.roster:
         who = campaign.unit_label(unit)
     else:
         who = "chưa xác định (không đọc được thông tin nhận dạng trong tệp)"
-    lines = [
+    return [
         ("PHIẾU GÓP Ý VỀ BÁO CÁO ĐÃ GỬI", style.font(14, bold=True)),
         (f"Đơn vị: {who}", style.font(12, bold=True)),
         (f"Đợt báo cáo: {campaign.spec.title} năm {campaign.period}" if campaign else
          "Đợt báo cáo: chưa xác định", style.font(12)),
-        (f"Tệp đã nhận: {row['name']} – lúc {row['received_at'].replace('T', ' ')[:16]} – "
+        (f"Tệp đã nhận: {row['name']} – lúc {when_text(row['received_at'])} – "
          f"mã tệp {row['sha256'][:12]}", style.font(12)),
         (("Kết quả: CHƯA TIẾP NHẬN. Đề nghị đơn vị sửa các lỗi dưới đây trên chính tệp "
-          "biểu mẫu đã được gửi và gửi lại." if rejected else
+          "biểu mẫu đã được gửi và gửi lại." if row["status"] == "rejected" else
           "Kết quả: ĐÃ TIẾP NHẬN. Đề nghị đơn vị xem các điểm lưu ý dưới đây; nếu cần "
           "sửa, hãy gửi lại tệp đã sửa."), style.font(12, bold=True)),
         (("Các ô có lỗi được tô màu và có ghi chú trong các trang sau (bản sao tệp "
@@ -199,17 +236,16 @@ def _findings_sheet(wb: Workbook, row: Any, campaign: Campaign | None,
           "Tệp không mở được nên không kèm bản sao." if not copied else ""),
          style.font(11, italic=True)),
     ]
-    for i, (text, f) in enumerate(lines, start=1):
-        style.put_text(ws.cell(row=i, column=1), text)
-        ws.cell(row=i, column=1).font = f
+
+
+def _findings_table(ws: Worksheet, head: int, findings: list[Finding]) -> None:
+    """One row per finding under a header row at ``head``; errors marked in red."""
     headers = ["STT", "Mức độ", "Trang", "Ô", "Nội dung", "Giá trị tìm thấy", "Cần có"]
     widths = [6, 14, 18, 10, 80, 22, 30]
-    head = len(lines) + 2
     style.header_row(ws, head, headers, widths)
     for n, f in enumerate(findings, start=1):
         r = head + n
-        values = [n, SEVERITY.get(f["severity"], f["severity"]), f.get("sheet", ""),
-                  f.get("cell", ""), f["message"], f.get("found", ""), f.get("expected", "")]
+        values = [n, SEVERITY[f.severity], f.sheet, f.cell, f.message, f.found, f.expected]
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=r, column=j)
             if isinstance(v, int):
@@ -219,10 +255,8 @@ def _findings_sheet(wb: Workbook, row: Any, campaign: Campaign | None,
             cell.border = style.BOX
             cell.font = style.font(11)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if f["severity"] == "error":
+        if f.is_error:
             ws.cell(row=r, column=2).fill = ERROR_FILL
-        ws.row_dimensions[r].height = max(18, 15 * (len(f["message"]) // 88 + 1) + 3)
+        ws.row_dimensions[r].height = max(18, 15 * (len(f.message) // 88 + 1) + 3)
     if not findings:
         ws.cell(row=head + 1, column=1, value="Không có lỗi.")
-    ws.freeze_panes = ws.cell(row=head + 1, column=1)
-    style.print_setup(ws, f"A1:G{head + max(len(findings), 1)}")

@@ -1,282 +1,47 @@
-"""Ingest completed workbooks: archive, read, validate, store.
+"""The ingest run: archive every file, check it, read it, store it.
 
 For every file: the original bytes are archived by content hash before anything
-else; the workbook is read with python-calamine; the unit, form and period come
-from the workbook's hidden metadata, never from its file name; every cell is
-found by the keys the form carries (hidden column A and key row), so inserted
-rows, moved columns or renamed sheets do not shift values; every value is read
-strictly (``numbers.parse_whole``) and anything uncertain is a finding naming the
-file, sheet and cell. One bad file never stops the run: its findings go in the
-report and the run goes on.
+else; the bytes are checked before any parser sees them (:mod:`.container`); the
+workbook is identified by its own metadata and read against its campaign's form
+(:mod:`.read`), its form token checked (:mod:`consolidate.forms.token`) and its
+input cells checked (:mod:`.cells`); then the file's row, its findings and its
+submission are stored in one transaction. One bad file never stops the run: its
+findings go in the report and the run goes on.
+
+The run neither takes the workspace lock nor writes feedback: the API does both
+around it (``consolidate.api.ingest``), so this module depends on nothing that
+reads its results.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
-
-from consolidate.core.errors import ERROR, Finding, Report, finding
+from consolidate.core.errors import Finding, Report, finding
 from consolidate.core.files import atomic_write, checkpoint
-from consolidate.core.numbers import (
-    ParseError,
-    parse_date,
-    parse_decimal,
-    parse_whole,
-    parse_yes_no,
-)
 from consolidate.core.roster import Unit
-from consolidate.core.spec import NUMERIC_KINDS, FormSpec, Table
-from consolidate.core.vocabulary import now_iso
+from consolidate.core.store import Store
+from consolidate.core.vocabulary import now_iso, when_text
 from consolidate.core.workspace import Campaign, Workspace
-from consolidate.forms import layout
-from consolidate.intake.safety import cell_findings, check_container, check_token
-from consolidate.rollup.checks import run_checks
-from consolidate.rollup.indicators import parse_target
+from consolidate.forms.token import check_token
+from consolidate.intake.cells import cell_findings, input_cells
+from consolidate.intake.container import check_container, error_detail
+from consolidate.intake.read import Grid, Parsed, Reader, read_meta, read_workbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 #: Files in an inbox that are never submissions: office lock files, OS litter, our temp files.
 IGNORED_PREFIXES = ("~$", ".~lock", "._", ".tmp-")
-STATUS_WORDS = {"accepted": "đã tiếp nhận", "rejected": "bị từ chối"}
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep", ".gitignore"}
-DETAIL_MARK = "#detail"
-SUBTOTAL_MARK = "#subtotal"
-DATA_SHEET = "_data"  # in a consolidated workbook: every cell of the subtree, for the relay
-DATA_COLUMNS = ("unit", "tbl", "row", "col", "num", "text", "sheet", "cell")
+STATUS_WORDS = {"accepted": "đã tiếp nhận", "rejected": "bị từ chối"}
 
 Progress = Callable[[int], None]
-Grid = list[list[Any]]
-
-
-@dataclass
-class Parsed:
-    """What one workbook says, before it is stored."""
-
-    meta: dict[str, str]
-    cells: list[tuple[Any, ...]] = field(default_factory=list)  # (tbl,row,col,num,text,sheet,cell)
-    relays: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-    stated: list[tuple[Any, ...]] = field(default_factory=list)  # a roll-up's own figures
-    findings: list[Finding] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def open_workbook(data: bytes) -> CalamineWorkbook:
-    return CalamineWorkbook.from_filelike(io.BytesIO(data))
-
-
-def read_sheets(wb: CalamineWorkbook) -> tuple[dict[str, Grid], dict[str, Any]]:
-    """Every sheet as a grid anchored at A1 (so (i, j) is row i+1, column j+1) and its
-    merged ranges, each sheet parsed once."""
-    grids: dict[str, Grid] = {}
-    merges: dict[str, Any] = {}
-    for name in wb.sheet_names:
-        sheet = wb.get_sheet_by_name(name)
-        grids[name] = sheet.to_python(skip_empty_area=False)
-        merges[name] = sheet.merged_cell_ranges
-    return grids, merges
-
-
-def read_meta(grids: dict[str, Grid]) -> dict[str, str] | None:
-    grid = grids.get(layout.META_SHEET)
-    if not grid:
-        return None
-    return {str(r[0]).strip(): _text(r[1]) for r in grid if len(r) >= 2 and r[0]}
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
-
-
-def cell_ref(i: int, j: int) -> str:
-    return f"{get_column_letter(j + 1)}{i + 1}"
-
-
-def find_sheet(grids: dict[str, Grid], mark: str, preferred: str) -> tuple[str, Grid] | None:
-    """The sheet whose A1 holds the mark: by its usual name first, then any (renamed) sheet."""
-    for name in [preferred, *grids]:
-        grid = grids.get(name)
-        if grid and grid[0] and str(grid[0][0]).strip() == mark:
-            return name, grid
-    return None
-
-
-def key_index(grid: Grid) -> tuple[dict[str, int], dict[str, int]]:
-    """Row keys (hidden column A) and column keys (the hidden key row)."""
-    rows: dict[str, int] = {}
-    cols: dict[str, int] = {}
-    for i, r in enumerate(grid):
-        key = str(r[0]).strip() if r and r[0] is not None else ""
-        if key == layout.COLUMN_KEYS_MARK and not cols:
-            cols = {str(v).strip(): j for j, v in enumerate(r) if j and v not in ("", None)}
-        elif key and key not in rows:
-            rows[key] = i
-    return rows, cols
-
-
-def _at(grid: Grid, i: int, j: int) -> Any:
-    row = grid[i] if i < len(grid) else []
-    return row[j] if j < len(row) else None
-
-
-# --------------------------------------------------------------------------- parsing
-
-
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "count": parse_whole, "money": parse_whole, "decimal": parse_decimal,
-    "yes_no": parse_yes_no, "date": parse_date, "target": parse_target,
-}
-
-
-def to_cell(kind: str, value: Any) -> tuple[Any, Any]:
-    """A parsed value as the store keeps it: (num, text)."""
-    if kind == "yes_no":
-        return int(value), ("Có" if value else "Không")
-    if kind == "date":
-        return None, value.isoformat()
-    if kind == "target":
-        return value.value, str(value)
-    if kind in ("count", "money", "decimal"):
-        return value, None
-    return None, str(value).strip()
-
-
-class Reader:
-    """Reads one workbook against one campaign's spec, collecting findings."""
-
-    def __init__(self, campaign: Campaign, file_name: str):
-        self.campaign = campaign
-        self.spec: FormSpec = campaign.spec
-        self.file = file_name
-
-    def parse(self, grids: dict[str, Grid], meta: dict[str, str], unit: Unit) -> Parsed:
-        parsed = Parsed(meta)
-        if meta.get("kind") == "rollup":
-            self._read_rollup(grids, unit, parsed)
-            return parsed
-        where: dict[tuple[str, str, str], tuple[str, str]] = {}
-        for table in self.spec.tables:
-            self._read_table(grids, table, unit, parsed, where)
-        self._read_narrative(grids, parsed)
-        values = {(c[0], c[1], c[2]): c[3] for c in parsed.cells if c[3] is not None}
-        parsed.findings += run_checks(self.spec, values, unit.code, self.file, where)
-        return parsed
-
-    def _read_table(self, grids: dict[str, Grid], table: Table, unit: Unit, parsed: Parsed,
-                    where: dict[tuple[str, str, str], tuple[str, str]],
-                    stated: bool = False) -> None:
-        found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
-        if found is None:
-            parsed.findings.append(finding("sheet-missing", file=self.file, expected=table.sheet,
-                                           unit=unit.code))
-            return
-        sheet, grid = found
-        rows, cols = key_index(grid)
-        missing = [c for c in table.columns if c.id not in cols]
-        for column in missing:
-            parsed.findings.append(finding("column-missing", file=self.file, sheet=sheet,
-                                           unit=unit.code, expected=column.label))
-        for row in table.rows(self.campaign.levels):
-            if row.is_total or (table.kind == "list" and row.id not in rows):
-                continue
-            if row.id not in rows:
-                parsed.findings.append(finding("row-missing", file=self.file, sheet=sheet,
-                                               expected=row.label, unit=unit.code))
-                continue
-            for column in table.columns:
-                if column in missing:
-                    continue
-                i, j = rows[row.id], cols[column.id]
-                kind = table.kind_of(row, column)
-                counted = stated or table.accepts(row, column, unit.level)
-                if stated and kind not in NUMERIC_KINDS:
-                    continue
-                label = f"{table.sheet}, {layout.label_text(row).splitlines()[0]}, {column.label}"
-                cell = self._read_value(_at(grid, i, j), kind, counted,
-                                        (table.id, row.id, column.id, sheet, cell_ref(i, j),
-                                         label), unit, parsed)
-                if cell:
-                    where[(table.id, row.id, column.id)] = (sheet, cell_ref(i, j))
-
-    def _read_value(self, raw: Any, kind: str, counted: bool, where: tuple[str, ...],
-                    unit: Unit, parsed: Parsed) -> bool:
-        tbl, row, col, sheet, ref, label = where
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return False
-        if not counted:
-            parsed.findings.append(finding("value-in-computed-cell", file=self.file, sheet=sheet,
-                                           cell=ref, found=raw, label=label, unit=unit.code))
-            return False
-        parser = PARSERS.get(kind)
-        try:
-            value = parser(raw) if parser else raw
-        except ParseError as exc:
-            parsed.findings.append(finding("value-not-number", file=self.file, sheet=sheet,
-                                           cell=ref, found=raw, expected=exc.expected,
-                                           label=label, unit=unit.code))
-            return False
-        if value is None:
-            return False
-        parsed.cells.append((tbl, row, col, *to_cell(kind, value), sheet, ref))
-        return True
-
-    def _read_narrative(self, grids: dict[str, Grid], parsed: Parsed) -> None:
-        found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
-        if found is None or not self.spec.narrative:
-            return
-        sheet, grid = found
-        rows, _ = key_index(grid)
-        for item in self.spec.narrative:
-            if item.id in rows:
-                value = _at(grid, rows[item.id], 2)
-                if value not in (None, ""):
-                    parsed.cells.append(("narrative", item.id, "text", None, str(value).strip(),
-                                         sheet, cell_ref(rows[item.id], 2)))
-
-    def _read_rollup(self, grids: dict[str, Grid], unit: Unit, parsed: Parsed) -> None:
-        """A consolidated workbook: the unit's own and its descendants' cells from the data
-        sheet (relay), and the figures it states in its tables, to reconcile with detail."""
-        data = grids.get(DATA_SHEET)
-        if not data:
-            parsed.findings.append(finding("sheet-missing", file=self.file, unit=unit.code,
-                                           expected=DATA_SHEET))
-            return
-        members = {u.code for u in self.campaign.roster.subtree(unit.code).units()}
-        for i, rec in enumerate(data[1:], start=1):
-            code = _text(rec[0]) if rec else ""
-            if not code:
-                continue
-            if code not in members:
-                parsed.findings.append(finding("unit-unknown", file=self.file, sheet=DATA_SHEET,
-                                               cell=cell_ref(i, 0), found=code,
-                                               expected=f"{unit.name} và đơn vị trực thuộc"))
-                continue
-            num = rec[4] if len(rec) > 4 and rec[4] not in ("", None) else None
-            text = _text(rec[5]) if len(rec) > 5 and rec[5] not in ("", None) else None
-            cell = (_text(rec[1]), _text(rec[2]), _text(rec[3]), num, text,
-                    _text(rec[6]) if len(rec) > 6 else "", _text(rec[7]) if len(rec) > 7 else "")
-            target = parsed.cells if code == unit.code else parsed.relays.setdefault(code, [])
-            target.append(cell)
-        stated = Parsed(parsed.meta)
-        for table in self.spec.tables:
-            if table.kind != "list":
-                self._read_table(grids, table, unit, stated, {}, stated=True)
-        parsed.findings += stated.findings
-        parsed.stated = stated.cells
-
-
-# --------------------------------------------------------------------------- the run
+Campaigns = dict[tuple[str, str], Campaign]  # (form id, period) -> campaign
 
 
 @dataclass
@@ -307,25 +72,24 @@ def _ignored(path: Path) -> bool:
 
 def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
            progress: Progress | None = None) -> Report:
-    """Ingest files or folders (default: the inbox). Never stops at a bad file."""
+    """Ingest files or folders (default: the inbox). Never stops at a bad file.
+
+    The caller holds the workspace lock and writes the feedback afterwards.
+    """
     files = collect_files(list(paths) if paths else [workspace.inbox])
     report = Report(stats={"files": len(files), "accepted": 0, "rejected": 0, "duplicate": 0})
     campaigns = {(c.form_id, c.period): c for c in workspace.campaigns()}
-    with workspace.lock():
-        for path in files:
-            outcome = ingest_file(workspace, campaigns, path)
-            report.stats[outcome.status] += 1
-            report.add(outcome.findings)
-            if progress:
-                progress(1)
-        from consolidate.intake.feedback import write_feedback
-
-        write_feedback(workspace)  # WS/feedback/<campaign>/: what each unit must fix
+    for path in files:
+        outcome = ingest_file(workspace, campaigns, path)
+        report.stats[outcome.status] += 1
+        report.add(outcome.findings)
+        if progress:
+            progress(1)
     return report
 
 
-def ingest_file(workspace: Workspace, campaigns: dict[tuple[str, str], Campaign],
-                path: Path) -> Outcome:
+def ingest_file(workspace: Workspace, campaigns: Campaigns, path: Path) -> Outcome:
+    """Archive, check, read and store one file; a file seen before changes nothing."""
     name = path.name
     try:
         data = path.read_bytes()
@@ -337,38 +101,40 @@ def ingest_file(workspace: Workspace, campaigns: dict[tuple[str, str], Campaign]
     store = workspace.store
     known = store.file(sha)
     if known is not None:
-        with store.transaction() as db:
-            store.record_name(db, sha, name, now_iso())
-        return Outcome(name, "duplicate", known["unit"] or "", [finding(
-            "file-duplicate", file=name, detail=f"tệp {known['name']}, "
-            f"{STATUS_WORDS.get(known['status'], known['status'])}")])
+        return _duplicate(store, sha, name, known)
     archive(workspace, sha, path.suffix, data)
     checkpoint("ingest:archived")
     try:
         campaign, unit, parsed = _parse(campaigns, name, data)
     except Exception as exc:  # noqa: BLE001 - one strange file never stops the run
         campaign, unit, parsed = None, None, Parsed({}, findings=[finding(
-            "file-unreadable", file=name, detail=f"lỗi khi đọc tệp ({_short(exc)})")])
-    errors = [f for f in parsed.findings if f.severity == ERROR]
-    status = "rejected" if errors else "accepted"
-    if status == "accepted" and campaign and unit:
-        from consolidate.intake.history import arrival_notes
-
+            "file-unreadable", file=name, detail=f"lỗi khi đọc tệp ({error_detail(exc)})")])
+    accepted = not any(f.is_error for f in parsed.findings)
+    if accepted and campaign and unit:
         parsed.findings += arrival_notes(store, campaign, unit.code, name)
     info = {
         "sha256": sha, "name": name, "size": len(data),
         "received_at": received.isoformat(timespec="seconds"), "ingested_at": now_iso(),
         "campaign": campaign.id if campaign else None, "unit": unit.code if unit else None,
-        "status": status,
+        "status": "accepted" if accepted else "rejected",
         "findings": json.dumps([f.to_dict() for f in parsed.findings], ensure_ascii=False),
     }
     with store.transaction() as db:
         store.record_file(db, info)
         checkpoint("ingest:in-transaction")
-        if status == "accepted" and campaign and unit:
+        if accepted and campaign and unit:
             _store_submission(store, db, campaign, unit, parsed, info)
     checkpoint("ingest:committed")
-    return Outcome(name, status, info["unit"] or "", parsed.findings)
+    return Outcome(name, info["status"], info["unit"] or "", parsed.findings)
+
+
+def _duplicate(store: Store, sha: str, name: str, known: dict[str, Any]) -> Outcome:
+    """The same bytes again: only the new name is remembered."""
+    with store.transaction() as db:
+        store.record_name(db, sha, name, now_iso())
+    status = STATUS_WORDS.get(known["status"], known["status"])
+    return Outcome(name, "duplicate", known["unit"] or "", [finding(
+        "file-duplicate", file=name, detail=f"tệp {known['name']}, {status}")])
 
 
 def archive(workspace: Workspace, sha: str, suffix: str, data: bytes) -> Path:
@@ -380,88 +146,64 @@ def archive(workspace: Workspace, sha: str, suffix: str, data: bytes) -> Path:
     return target
 
 
-def _parse(campaigns: dict[tuple[str, str], Campaign], name: str,
+# --------------------------------------------------------------------------- one workbook
+
+
+def _parse(campaigns: Campaigns, name: str,
            data: bytes) -> tuple[Campaign | None, Unit | None, Parsed]:
     """Identify the workbook's campaign and unit, then read it; findings instead of raising.
 
-    The bytes are checked first (``safety.check_container``: size and ratio limits from
-    the zip directory, DTDs, encryption, what the file really is); only then does
-    calamine parse them.
+    The bytes are checked first (:func:`.container.check_container`: size and ratio
+    limits from the zip directory, DTDs, encryption, what the file really is); only
+    then does calamine parse them.
     """
-    empty = Parsed({})
     container = check_container(name, data)
     if not container.readable:
-        empty.findings.extend(container.findings)
-        return None, None, empty
-    try:
-        book = open_workbook(data)
-        grids, merges = read_sheets(book)
-    except Exception as exc:  # calamine raises several error types for non-workbooks
-        detail = _short(exc)
-        code = "file-encrypted" if "password" in detail.lower() else "file-unreadable"
-        empty.findings.append(finding(code, file=name, detail=detail))
-        return None, None, empty
-    meta = read_meta(grids)
-    if not meta:
-        empty.findings.append(finding("metadata-missing", file=name))
-        return None, None, empty
-    campaign, problem = _match_campaign(campaigns, meta, name)
-    if campaign is None:
-        empty.meta = meta
-        empty.findings.extend([problem] if problem else [])
-        return None, None, empty
-    code = meta.get("unit_code", "")
-    if code not in campaign.roster:
-        expected = f"{campaign.root_unit.name} và các đơn vị trực thuộc"
-        empty.findings.append(finding("unit-unknown", file=name, found=code, expected=expected))
-        return campaign, None, empty
-    ws = campaign.workspace
-    problem = check_token(ws.secret, ws.issuer, meta, name)
-    if problem is not None and problem.severity == ERROR:
-        empty.meta = meta  # relabelled: the unit it names is not who sent it
-        empty.findings.append(problem)
-        return campaign, None, empty
-    unit = campaign.roster[code]
-    parsed = Reader(campaign, name).parse(grids, meta, unit)
+        return None, None, Parsed({}, findings=list(container.findings))
+    book = read_workbook(name, data)
+    if isinstance(book, Finding):
+        return None, None, Parsed({}, findings=[book])
+    grids, merges = book
+    campaign, unit, identified = _identify(campaigns, grids, name)
+    if campaign is None or unit is None:
+        return campaign, None, identified
+    parsed = Reader(campaign, name).parse(grids, identified.meta, unit)
     checks = cell_findings(container, merges, input_cells(campaign, grids, unit), grids,
-                           name, unit.code, check_styles=meta.get("kind") != "rollup")
-    parsed.findings[:0] = [*container.findings, *([problem] if problem else []), *checks]
+                           name, unit.code, check_styles=identified.meta.get("kind") != "rollup")
+    parsed.findings[:0] = [*container.findings, *identified.findings, *checks]
     return campaign, unit, parsed
 
 
-def input_cells(campaign: Campaign, grids: dict[str, Grid],
-                unit: Unit) -> dict[str, dict[tuple[int, int], tuple[str, bool]]]:
-    """Where this unit types: sheet -> {(row, col): (label, True)}, found by the form's keys."""
-    out: dict[str, dict[tuple[int, int], tuple[str, bool]]] = {}
-    for table in campaign.spec.tables:
-        found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
-        if found is None:
-            continue
-        sheet, grid = found
-        rows, cols = key_index(grid)
-        cells = out.setdefault(sheet, {})
-        for row in table.rows(campaign.levels):
-            if row.is_total or row.id not in rows:
-                continue
-            for column in table.columns:
-                if column.id in cols and table.accepts(row, column, unit.level):
-                    label = f"{table.sheet}, {layout.label_text(row).splitlines()[0]}, " \
-                            f"{column.label}"
-                    cells[(rows[row.id], cols[column.id])] = (label, True)
-    found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
-    if found is not None:
-        sheet, grid = found
-        rows, _ = key_index(grid)
-        labels = {item.id: item.label for item in campaign.spec.narrative}
-        cells = out.setdefault(sheet, {})
-        for key, i in rows.items():
-            if key in labels:
-                cells[(i, 2)] = (f"{sheet}, {labels[key]}", True)
-    return out
+def _identify(campaigns: Campaigns, grids: dict[str, Grid],
+              name: str) -> tuple[Campaign | None, Unit | None, Parsed]:
+    """Campaign and unit from the workbook's own metadata (never its file name), the form's
+    token checked; when either cannot be trusted, no unit and the findings that say why."""
+    out = Parsed({})
+    meta = read_meta(grids)
+    if not meta:
+        out.findings.append(finding("metadata-missing", file=name))
+        return None, None, out
+    out.meta = meta
+    campaign, problem = _match_campaign(campaigns, meta, name)
+    if campaign is None:
+        out.findings.extend([problem] if problem else [])
+        return None, None, out
+    code = meta.get("unit_code", "")
+    if code not in campaign.roster:
+        expected = f"{campaign.root_unit.name} và các đơn vị trực thuộc"
+        out.findings.append(finding("unit-unknown", file=name, found=code, expected=expected))
+        return campaign, None, out
+    ws = campaign.workspace
+    problem = check_token(ws.secret, ws.issuer, meta, name)
+    out.findings.extend([problem] if problem else [])
+    if problem is not None and problem.is_error:
+        return campaign, None, out  # relabelled: the unit it names is not who sent it
+    return campaign, campaign.roster[code], out
 
 
-def _match_campaign(campaigns: dict[tuple[str, str], Campaign], meta: dict[str, str],
+def _match_campaign(campaigns: Campaigns, meta: dict[str, str],
                     name: str) -> tuple[Campaign | None, Finding | None]:
+    """The campaign of the workbook's form and period, or why none of this workspace's is."""
     form_id, period = meta.get("form_id", ""), meta.get("period", "")
     campaign = campaigns.get((form_id, period))
     if campaign is None:
@@ -478,13 +220,32 @@ def _match_campaign(campaigns: dict[tuple[str, str], Campaign], meta: dict[str, 
     return campaign, None
 
 
-def _short(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text[:160]
+# --------------------------------------------------------------------------- storing
 
 
-def _store_submission(store: Any, db: Any, campaign: Campaign, unit: Unit, parsed: Parsed,
+def arrival_notes(store: Store, campaign: Campaign, unit: str, name: str) -> list[Finding]:
+    """What a newly accepted file of ``unit`` means for what counts, said to the officer:
+    the campaign is closed, an older version is pinned, or it supersedes a version."""
+    notes: list[Finding] = []
+    if store.closed_at(campaign.id):
+        notes.append(finding("campaign-closed", file=name, unit=unit))
+    else:
+        pinned = store.pins(campaign.id).get(unit)
+        if pinned:
+            row = store.file(pinned)
+            notes.append(finding("version-pinned", file=name, unit=unit,
+                                 detail=f"tệp {row['name'] if row else pinned[:12]}"))
+    before = store.latest_direct_file(campaign.id, unit)
+    if before is not None:
+        when = when_text(before["received_at"])
+        notes.append(finding("unit-resubmitted", file=name, unit=unit,
+                             detail=f"tệp {before['name']}, nhận lúc {when}"))
+    return notes
+
+
+def _store_submission(store: Store, db: Any, campaign: Campaign, unit: Unit, parsed: Parsed,
                       info: dict[str, Any]) -> None:
+    """The unit's submission, one per unit its relay data carries, and its stated figures."""
     source = "rollup" if parsed.meta.get("kind") == "rollup" else "form"
     base = {"campaign": campaign.id, "sha256": info["sha256"],
             "received_at": info["received_at"]}

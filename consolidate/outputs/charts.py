@@ -4,16 +4,16 @@ One picture, two renderings: the consolidated workbook gets a sheet "Biểu đ�
 figures behind the chart and native openpyxl bar charts (editable in Excel and
 LibreOffice); the Word report gets a PNG drawn with matplotlib (Agg backend, DejaVu Sans
 for the Vietnamese glyphs). Both show, per child unit (the districts of a province, the
-communes of a district), the children reached and the money spent, from
-``rollup.detail``: each child's own-level figures plus those of its descendants, so the
-bars add up to the levels below the unit in its tables.
+communes of a district), the series the form's ``chart:`` declares (children reached,
+money spent, …), from ``rollup.detail``: each child's own-level figures plus those of
+its descendants, so the bars add up to the levels below the unit in its tables. A form
+without ``chart:`` gets one derived from its columns.
 """
 
 from __future__ import annotations
 
 import io
 import textwrap
-from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment
 from openpyxl.workbook import Workbook
 
 from consolidate.core.numbers import format_money, format_number
-from consolidate.core.spec import FormSpec
+from consolidate.core.spec import Chart, ChartPanel, ChartSeries, FormSpec
 from consolidate.core.vocabulary import LEVELS
 from consolidate.forms import style
 from consolidate.rollup.compute import Rollup
@@ -30,57 +30,29 @@ from consolidate.rollup.compute import Rollup
 CHART_SHEET = "Biểu đồ"
 
 
-@dataclass(frozen=True)
-class Panel:
-    title: str  # "Lượt trẻ em tham gia, được hỗ trợ"
-    series: tuple[tuple[str, tuple[str, ...]], ...]  # (label, detail keys summed)
-    money: bool = False  # amounts in đồng: the picture shows them in triệu đồng
-
-
-@dataclass(frozen=True)
-class ChartDef:
-    title: str
-    panels: tuple[Panel, Panel]
-
-
-#: Per form, what "children reached" and "money spent" mean. Other forms fall back to
-#: ``_generic``: the first count column and the money columns of the first money table.
-CHARTS: dict[str, ChartDef] = {
-    "thang-hanh-dong": ChartDef(
-        "Lượt trẻ em tham gia, được hỗ trợ và kinh phí Tháng hành động vì trẻ em",
-        (
-            Panel("Lượt trẻ em tham gia, được hỗ trợ", (("Lượt trẻ em", (
-                "bieu_1.so_tre_em_tham_du", "bieu_2.tang_qua_so_tre_em",
-                "bieu_2.hoc_bong_so_tre_em", "bieu_2.kham_benh_so_tre_em",
-                "bieu_3.tham_gia_so_tre_em", "bieu_3.vui_choi_so_tre_em")),)),
-            Panel("Kinh phí Tháng hành động (đồng)", (
-                ("Ngân sách nhà nước", ("bieu_1.nsnn",)),
-                ("Vận động", ("bieu_1.van_dong",))), money=True),
-        ),
-    ),
-}
-
-
 def _strip_unit(label: str) -> str:
     return label.replace(" (đồng)", "").strip()
 
 
-def _generic(spec: FormSpec) -> ChartDef | None:
+def _generic(spec: FormSpec) -> Chart | None:
+    """For a form without ``chart:``: its first count column, and the money columns of its
+    first table with money, so every form gets some picture."""
     counts = [(t, c) for t in spec.tables for c in t.columns if c.kind == "count"]
     money_table = next((t for t in spec.tables if any(c.kind == "money" for c in t.columns)),
                        None)
     if not counts or money_table is None:
         return None
     t, c = counts[0]
-    money = tuple((_strip_unit(m.label), (f"{money_table.id}.{m.id}",))
+    money = tuple(ChartSeries(_strip_unit(m.label), (f"{money_table.id}.{m.id}",))
                   for m in money_table.columns if m.kind == "money")
-    return ChartDef(spec.short_title,
-                    (Panel(c.label, ((c.label, (f"{t.id}.{c.id}",)),)),
-                     Panel(f"{money_table.title} (đồng)", money, money=True)))
+    return Chart(spec.short_title,
+                 (ChartPanel(c.label, (ChartSeries(c.label, (f"{t.id}.{c.id}",)),)),
+                  ChartPanel(f"{money_table.title} (đồng)", money, money=True)))
 
 
-def chart_def(spec: FormSpec) -> ChartDef | None:
-    return CHARTS.get(spec.id) or _generic(spec)
+def chart_def(spec: FormSpec) -> Chart | None:
+    """The form's declared chart, else the one derived from its columns."""
+    return spec.chart or _generic(spec)
 
 
 def child_frame(rollup: Rollup) -> pd.DataFrame | None:
@@ -100,9 +72,10 @@ def child_frame(rollup: Rollup) -> pd.DataFrame | None:
         sums = detail.reindex(block).apply(pd.to_numeric, errors="coerce").sum(min_count=1)
         values = {}
         for panel in definition.panels:
-            for label, keys in panel.series:
-                present = [k for k in keys if k in sums.index]
-                values[label] = sums[present].sum(min_count=1) if present else float("nan")
+            for series in panel.series:
+                present = [k for k in series.elements if k in sums.index]
+                values[series.label] = (sums[present].sum(min_count=1) if present
+                                        else float("nan"))
         rows[child.name] = values
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "Đơn vị"
@@ -111,12 +84,14 @@ def child_frame(rollup: Rollup) -> pd.DataFrame | None:
     return frame
 
 
-def _summary(definition: ChartDef, frame: pd.DataFrame) -> str:
-    kids, money = definition.panels
-    total_kids = frame[[s for s, _ in kids.series]].sum().sum()
-    total_money = frame[[s for s, _ in money.series]].sum().sum()
-    return (f"cộng {format_number(total_kids)} {kids.series[0][0].lower()}; "
-            f"kinh phí {format_money(int(total_money))}")
+def _summary(definition: Chart, frame: pd.DataFrame) -> str:
+    """One clause per panel for the sheet's subtitle: "cộng 9.367 lượt trẻ em; kinh phí …"."""
+    parts = []
+    for panel in definition.panels:
+        total = frame[[s.label for s in panel.series]].sum().sum()
+        parts.append(f"kinh phí {format_money(int(total))}" if panel.money
+                     else f"cộng {format_number(total)} {panel.series[0].label.lower()}")
+    return "; ".join(parts)
 
 
 # ----------------------------------------------------------------------- Excel
@@ -181,7 +156,7 @@ def _letter(n: int) -> str:
     return get_column_letter(n)
 
 
-def _bar_chart(panel: Panel, height: float) -> BarChart:
+def _bar_chart(panel: ChartPanel, height: float) -> BarChart:
     chart = BarChart()
     chart.type = "bar"  # horizontal bars: long unit names stay readable
     chart.title = panel.title
@@ -229,15 +204,15 @@ def chart_png(rollup: Rollup, width_cm: float = 16.0) -> bytes | None:
         fig = Figure(figsize=(width_cm * inch, max(2.6, 0.3 * n + 1.6)), dpi=200,
                      layout="constrained")
         FigureCanvasAgg(fig)
-        axes = fig.subplots(1, 2, sharey=True)
+        axes = fig.subplots(1, len(definition.panels), sharey=True, squeeze=False)[0]
         colors = ["#2f5597", "#c55a11", "#7f7f7f"]
         for ax, panel in zip(axes, definition.panels, strict=True):
             scale = 1_000_000 if panel.money else 1
             left = [0.0] * n
-            for k, (label, _) in enumerate(panel.series):
-                values = [0.0 if pd.isna(v) else float(v) / scale for v in frame[label]]
+            for k, series in enumerate(panel.series):
+                values = [0.0 if pd.isna(v) else float(v) / scale for v in frame[series.label]]
                 ax.barh(range(n), values, left=left, color=colors[k % len(colors)],
-                        label=label, height=0.65)
+                        label=series.label, height=0.65)
                 left = [a + b for a, b in zip(left, values, strict=True)]
             top = max(left) if any(left) else 1
             for i, total in enumerate(left):

@@ -9,6 +9,7 @@ along so the province can check them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +25,12 @@ from consolidate.core.spec import NUMERIC_KINDS, Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
 from consolidate.forms.generate import identity
-from consolidate.intake.history import data_time, write_sources_sheet
-from consolidate.intake.ingest import DATA_COLUMNS, DATA_SHEET, DETAIL_MARK, SUBTOTAL_MARK
+from consolidate.forms.relay import DATA_COLUMNS, DETAIL_MARK, SUBTOTAL_MARK, write_data_sheet
 from consolidate.intake.status import unit_status
 from consolidate.outputs.charts import add_chart_sheet
-from consolidate.outputs.document import WordRenderer, convert_to_pdf
-from consolidate.rollup.compute import Rollup, compute_rollup, load_values
+from consolidate.outputs.sources import data_time, write_sources_sheet
+from consolidate.outputs.word import WordRenderer, convert_to_pdf
+from consolidate.rollup.compute import Rollup, compute_rollup, load_values, previous_campaign
 
 DETAIL_SHEET = "Chi tiết"
 NARRATIVES_SHEET = "Thuyết minh các đơn vị"
@@ -54,6 +55,7 @@ def write_reports(campaign: Campaign, units: list[str] | None = None,
     one store read. The Word template is checked before anything is written."""
     word = WordRenderer(campaign, template)
     data = load_values(campaign)
+    previous = _previous_rollups(campaign)
     out_dir = out_dir or campaign.folder("reports")
     results = []
     for code in units or [campaign.root]:
@@ -61,7 +63,8 @@ def write_reports(campaign: Campaign, units: list[str] | None = None,
         status = unit_status(campaign, code)
         path = out_dir / safe_filename(code, f"Tong hop {rollup.unit.name}")
         doc_path = out_dir / safe_filename(code, f"Bao cao {rollup.unit.name}", ".docx")
-        workbook, document = build_workbook(rollup, status), word.render(rollup, status)
+        workbook = build_workbook(rollup, status)
+        document = word.render(rollup, status, previous(code))
         atomic_write(path, workbook)
         atomic_write(doc_path, files.fix_zip_times(document, data_time(rollup)))
         results.append(ReportResult(path, rollup, status, doc_path))
@@ -70,6 +73,21 @@ def write_reports(campaign: Campaign, units: list[str] | None = None,
                                     strict=True):
             result.pdf = pdf_path
     return results
+
+
+def _previous_rollups(campaign: Campaign) -> Callable[[str], Rollup | None]:
+    """Each unit's roll-up a period earlier, for the report's "so với cùng kỳ": the earlier
+    campaign's values are read once for all units; None when there is no earlier campaign
+    or it does not have the unit."""
+    earlier = previous_campaign(campaign)
+    if earlier is None:
+        return lambda code: None
+    data = load_values(earlier)
+
+    def previous(code: str) -> Rollup | None:
+        return compute_rollup(earlier, code, data) if code in earlier.roster else None
+
+    return previous
 
 
 def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
@@ -95,7 +113,8 @@ def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
     add_chart_sheet(wb, rollup)
     if campaign.workspace.full_roster(campaign.roster_choice)[unit.code].parent:
         _data_sheet(wb, rollup)
-    write_sources_sheet(wb, rollup)
+    write_sources_sheet(wb, rollup, rollup.campaign.workspace.store.cells_of(
+        rollup.submissions["id"].tolist()))
     layout.write_meta(wb, spec, ident)
     layout.finish(wb, spec, ident)
     return files.save_workbook(wb, data_time(rollup))  # fixed timestamps: same data, same bytes
@@ -274,7 +293,7 @@ def _list_sheet(wb: Workbook, rollup: Rollup, table: Table) -> None:
     ws.column_dimensions["A"].hidden = True
     frame = rollup.lists[table.id]
     labels = [c.label for c in table.columns]
-    widths = [layout.COLUMN_WIDTHS[c.kind] + (20 if c.id == "ten" else 0) for c in table.columns]
+    widths = [layout.column_width(c) for c in table.columns]
     first = _header(ws, table.title.upper(), f"{rollup.unit.name} – năm {rollup.campaign.period}",
                     ["STT", "Đơn vị", *labels], [6, 24, *widths], start_col=2)
     for i, rec in enumerate(frame.itertuples(index=False)):
@@ -322,18 +341,10 @@ def _findings_sheet(wb: Workbook, rollup: Rollup) -> None:
 
 def _data_sheet(wb: Workbook, rollup: Rollup) -> None:
     """Every cell of the subtree in long form, hidden: what the level above relays."""
-    ws = wb.create_sheet(DATA_SHEET)
-    ws.append(list(DATA_COLUMNS))
     store = rollup.campaign.workspace.store
     cells = store.cells_of(rollup.submissions["id"].tolist()).merge(
         rollup.submissions[["id", "unit"]], left_on="submission", right_on="id")
-    for rec in cells.itertuples(index=False):
-        num = None if pd.isna(rec.num) else rec.num
-        ws.append([rec.unit, rec.tbl, rec.row, rec.col, num, None, rec.sheet, rec.cell])
-        if rec.text is not None:
-            style.put_text(ws.cell(row=ws.max_row, column=6), rec.text)
-    ws.sheet_state = "veryHidden"
-    ws.protection.sheet = True
+    write_data_sheet(wb, cells[list(DATA_COLUMNS)].itertuples(index=False, name=None))
 
 
 def report_units(campaign: Campaign, unit: str | None, all_units: bool) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from consolidate.core.errors import Finding, finding
 from consolidate.core.numbers import format_number
-from consolidate.core.spec import Check, FormSpec
+from consolidate.core.spec import DENOMINATOR, NUMERATOR, RESULT, Check, FormSpec
 from consolidate.rollup.indicators import rate
 
 Key = tuple[str, str, str]
@@ -63,11 +63,11 @@ def _typed_rates(spec: FormSpec, values: Mapping[Key, float], unit: str, file: s
             ind = row.indicator
             if ind is None or ind.kind != "rate":
                 continue
-            typed = values.get((table.id, row.id, "ket_qua"))
+            typed = values.get((table.id, row.id, RESULT))
             computed = rate(*indicator_parts(spec, table.id, row.id, values), ind.scale)
             if typed is None or computed is None or abs(typed - computed) <= RATE_TOLERANCE:
                 continue
-            sheet, cell = cells.get((table.id, row.id, "ket_qua"), ("", ""))
+            sheet, cell = cells.get((table.id, row.id, RESULT), ("", ""))
             num, den = indicator_parts(spec, table.id, row.id, values)
             out.append(finding(
                 "rate-inconsistent", file=file, unit=unit, sheet=sheet, cell=cell,
@@ -83,9 +83,9 @@ def indicator_parts(spec: FormSpec, tbl: str, row_id: str,
     ind = spec.table(tbl).row(row_id).indicator
     assert ind is not None
     num = values.get(spec.resolve(ind.numerator_ref)) if ind.numerator_ref else \
-        values.get((tbl, row_id, "tu_so"))
+        values.get((tbl, row_id, NUMERATOR))
     den = values.get(spec.resolve(ind.denominator_ref)) if ind.denominator_ref else \
-        values.get((tbl, row_id, "mau_so"))
+        values.get((tbl, row_id, DENOMINATOR))
     return num, den
 
 

@@ -28,7 +28,18 @@ import pandas as pd
 from consolidate.core.errors import Finding, finding
 from consolidate.core.numbers import format_number
 from consolidate.core.roster import Roster, Unit
-from consolidate.core.spec import NUMERIC_KINDS, FormSpec, Table
+from consolidate.core.spec import (
+    ANSWER,
+    DENOMINATOR,
+    EVALUATION,
+    NUMERATOR,
+    NUMERIC_KINDS,
+    PREVIOUS,
+    RESULT,
+    TARGET,
+    FormSpec,
+    Table,
+)
 from consolidate.core.vocabulary import ROW_LEVEL, TOTAL_ROW_ID, level_rank
 from consolidate.core.workspace import Campaign
 from consolidate.rollup.checks import changes, indicator_parts, run_checks
@@ -132,7 +143,7 @@ def unit_values(campaign: Campaign, roster: Roster, unit: Unit, cells: pd.DataFr
     own_level = levels[(levels["row_level"] == levels["unit_level"])
                        & (levels["row_level"].map(level_rank) > rank)]
     summed = numeric[(numeric["kind"] == "fields") | (
-        (numeric["kind"] == "indicators") & numeric["col"].isin(["tu_so", "mau_so"]))]
+        (numeric["kind"] == "indicators") & numeric["col"].isin([NUMERATOR, DENOMINATOR]))]
     values: dict[Key, float] = {}
     for frame in (pd.concat([mine, own_level]), summed):
         grouped = frame.groupby(["tbl", "row", "col"])["num"].sum(min_count=1)
@@ -156,7 +167,7 @@ def _level_totals(table: Table, levels: list[str], values: dict[Key, float]) -> 
 
 def _indicators(spec: FormSpec, table: Table, unit: Unit, cells: pd.DataFrame,
                 values: dict[Key, float], previous: dict[Key, float] | None) -> None:
-    answers = cells[(cells["tbl"] == table.id) & (cells["col"] == "co_khong")
+    answers = cells[(cells["tbl"] == table.id) & (cells["col"] == ANSWER)
                     & cells["num"].notna()]
     own = cells[(cells["unit"] == unit.code) & (cells["tbl"] == table.id)]
     typed = {(r.row, r.col): r.num for r in own.itertuples() if pd.notna(r.num)}
@@ -167,18 +178,18 @@ def _indicators(spec: FormSpec, table: Table, unit: Unit, cells: pd.DataFrame,
         if ind.kind == "share":
             mine = answers[answers["row"] == row.id]["num"]
             if len(mine):
-                values[(*key, "tu_so")] = float(mine.sum())
-                values[(*key, "mau_so")] = float(len(mine))
+                values[(*key, NUMERATOR)] = float(mine.sum())
+                values[(*key, DENOMINATOR)] = float(len(mine))
         num, den = indicator_parts(spec, table.id, row.id, values)
-        values[(*key, "tu_so")], values[(*key, "mau_so")] = num, den
+        values[(*key, NUMERATOR)], values[(*key, DENOMINATOR)] = num, den
         result = rate(num, den, ind.scale)
         if result is not None:
-            values[(*key, "ket_qua")] = result
-        before = (previous or {}).get((*key, "ket_qua"), typed.get((row.id, "nam_truoc")))
+            values[(*key, RESULT)] = result
+        before = (previous or {}).get((*key, RESULT), typed.get((row.id, PREVIOUS)))
         if before is not None:
-            values[(*key, "nam_truoc")] = before
-        if (row.id, "ke_hoach") in typed:
-            values[(*key, "ke_hoach")] = typed[(row.id, "ke_hoach")]
+            values[(*key, PREVIOUS)] = before
+        if (row.id, TARGET) in typed:
+            values[(*key, TARGET)] = typed[(row.id, TARGET)]
     for k in [k for k, v in values.items() if v is None]:
         del values[k]
 
@@ -214,19 +225,19 @@ def _indicator_frame(table: Table, unit: Unit, frame: pd.DataFrame,
                      cells: pd.DataFrame) -> pd.DataFrame:
     """Targets as the unit wrote them, evaluations, and shares shown as '8/8'."""
     own = cells[(cells["unit"] == unit.code) & (cells["tbl"] == table.id)
-                & (cells["col"] == "ke_hoach")]
+                & (cells["col"] == TARGET)]
     targets = dict(zip(own["row"], own["text"], strict=True))
-    frame["ke_hoach"] = [targets.get(r) for r in frame.index]
-    frame["danh_gia"] = None
-    frame["co_khong"] = None
+    frame[TARGET] = [targets.get(r) for r in frame.index]
+    frame[EVALUATION] = None
+    frame[ANSWER] = None
     for row in table.explicit_rows:
         ind = row.indicator
         assert ind is not None
         target = parse_target(targets[row.id]) if targets.get(row.id) else None
-        frame.at[row.id, "danh_gia"] = evaluate(frame.at[row.id, "ket_qua"], target, ind.better)
-        if ind.kind == "share" and frame.at[row.id, "mau_so"] is not None:
-            yes, answered = frame.at[row.id, "tu_so"], frame.at[row.id, "mau_so"]
-            frame.at[row.id, "co_khong"] = f"{format_number(yes)}/{format_number(answered)}"
+        frame.at[row.id, EVALUATION] = evaluate(frame.at[row.id, RESULT], target, ind.better)
+        if ind.kind == "share" and frame.at[row.id, DENOMINATOR] is not None:
+            yes, answered = frame.at[row.id, NUMERATOR], frame.at[row.id, DENOMINATOR]
+            frame.at[row.id, ANSWER] = f"{format_number(yes)}/{format_number(answered)}"
     return frame
 
 
@@ -294,7 +305,7 @@ def _comparable(campaign: Campaign, key: Key) -> bool:
     """Figures a consolidated workbook states: counts and money of the tables, not rates."""
     table = campaign.spec.table(key[0])
     return (table.kind != "list" and key[1] != TOTAL_ROW_ID
-            and key[2] not in ("ket_qua", "nam_truoc", "ke_hoach"))
+            and key[2] not in (RESULT, PREVIOUS, TARGET))
 
 
 def _mismatch(campaign: Campaign, unit: Unit, key: Key, stated: float | None,

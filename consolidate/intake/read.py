@@ -1,0 +1,267 @@
+"""Reading a workbook against a form's spec: grids, metadata, keys, values, findings.
+
+The workbook is read with python-calamine, every sheet once, as a grid anchored at
+A1. The unit, form and period come from the workbook's hidden ``_meta`` sheet,
+never from its file name; every cell is found by the keys the form carries (hidden
+column A and the hidden key row), so inserted rows, moved columns or renamed sheets
+do not shift values; every value is read strictly (``numbers.parse_whole`` …) and
+anything uncertain is a finding naming the file, sheet and cell. A consolidated
+workbook (``kind=rollup``) is read through its relay data sheet
+(:mod:`consolidate.forms.relay`) and the figures its tables state.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from consolidate.core.errors import Finding, finding
+from consolidate.core.numbers import (
+    ParseError,
+    parse_date,
+    parse_decimal,
+    parse_whole,
+    parse_yes_no,
+)
+from consolidate.core.roster import Unit
+from consolidate.core.spec import NUMERIC_KINDS, Column, FormSpec, Row, Table
+from consolidate.core.workspace import Campaign
+from consolidate.forms import layout, relay
+from consolidate.forms.relay import cell_text
+from consolidate.intake.container import error_detail
+from consolidate.rollup.checks import run_checks
+from consolidate.rollup.indicators import parse_target
+
+Grid = list[list[Any]]
+#: (table, row, column) -> (sheet, cell) where the value was read, for the checks' findings
+Where = dict[tuple[str, str, str], tuple[str, str]]
+
+
+@dataclass
+class Parsed:
+    """What one workbook says, before it is stored."""
+
+    meta: dict[str, str]
+    cells: list[tuple[Any, ...]] = field(default_factory=list)  # (tbl,row,col,num,text,sheet,cell)
+    relays: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    stated: list[tuple[Any, ...]] = field(default_factory=list)  # a roll-up's own figures
+    findings: list[Finding] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- grids
+
+
+def open_workbook(data: bytes) -> CalamineWorkbook:
+    return CalamineWorkbook.from_filelike(io.BytesIO(data))
+
+
+def read_sheets(wb: CalamineWorkbook) -> tuple[dict[str, Grid], dict[str, Any]]:
+    """Every sheet as a grid anchored at A1 (so (i, j) is row i+1, column j+1) and its
+    merged ranges, each sheet parsed once."""
+    grids: dict[str, Grid] = {}
+    merges: dict[str, Any] = {}
+    for name in wb.sheet_names:
+        sheet = wb.get_sheet_by_name(name)
+        grids[name] = sheet.to_python(skip_empty_area=False)
+        merges[name] = sheet.merged_cell_ranges
+    return grids, merges
+
+
+def read_workbook(name: str, data: bytes) -> tuple[dict[str, Grid], dict[str, Any]] | Finding:
+    """Grids and merged ranges of bytes that passed the container checks, or why they
+    cannot be read (calamine raises several error types for non-workbooks)."""
+    try:
+        return read_sheets(open_workbook(data))
+    except Exception as exc:  # noqa: BLE001 - the reason goes to the officer, not a traceback
+        detail = error_detail(exc)
+        code = "file-encrypted" if "password" in detail.lower() else "file-unreadable"
+        return finding(code, file=name, detail=detail)
+
+
+def read_meta(grids: dict[str, Grid]) -> dict[str, str] | None:
+    """The form's identity (unit, form, version, period, token …) from its hidden sheet."""
+    grid = grids.get(layout.META_SHEET)
+    if not grid:
+        return None
+    return {str(r[0]).strip(): cell_text(r[1]) for r in grid if len(r) >= 2 and r[0]}
+
+
+def cell_ref(i: int, j: int) -> str:
+    """The A1 reference of grid position (i, j)."""
+    return f"{get_column_letter(j + 1)}{i + 1}"
+
+
+def value_at(grid: Grid, i: int, j: int) -> Any:
+    """The value at (i, j), None beyond the grid's ragged edge."""
+    row = grid[i] if i < len(grid) else []
+    return row[j] if j < len(row) else None
+
+
+def find_sheet(grids: dict[str, Grid], mark: str, preferred: str) -> tuple[str, Grid] | None:
+    """The sheet whose A1 holds the mark: by its usual name first, then any (renamed) sheet."""
+    for name in [preferred, *grids]:
+        grid = grids.get(name)
+        if grid and grid[0] and str(grid[0][0]).strip() == mark:
+            return name, grid
+    return None
+
+
+def key_index(grid: Grid) -> tuple[dict[str, int], dict[str, int]]:
+    """Row keys (hidden column A) and column keys (the hidden key row)."""
+    rows: dict[str, int] = {}
+    cols: dict[str, int] = {}
+    for i, r in enumerate(grid):
+        key = str(r[0]).strip() if r and r[0] is not None else ""
+        if key == layout.COLUMN_KEYS_MARK and not cols:
+            cols = {str(v).strip(): j for j, v in enumerate(r) if j and v not in ("", None)}
+        elif key and key not in rows:
+            rows[key] = i
+    return rows, cols
+
+
+def element_label(table: Table, row: Row, column: Column) -> str:
+    """'Biểu 1, Cấp xã, Số trẻ em tham dự': an element as findings and listings name it."""
+    return f"{table.sheet}, {layout.label_text(row).splitlines()[0]}, {column.label}"
+
+
+# --------------------------------------------------------------------------- values
+
+
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "count": parse_whole, "money": parse_whole, "decimal": parse_decimal,
+    "yes_no": parse_yes_no, "date": parse_date, "target": parse_target,
+}
+
+
+def to_cell(kind: str, value: Any) -> tuple[Any, Any]:
+    """A parsed value as the store keeps it: (num, text)."""
+    if kind == "yes_no":
+        return int(value), ("Có" if value else "Không")
+    if kind == "date":
+        return None, value.isoformat()
+    if kind == "target":
+        return value.value, str(value)
+    if kind in ("count", "money", "decimal"):
+        return value, None
+    return None, str(value).strip()
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+class Reader:
+    """Reads one workbook against one campaign's spec, collecting findings."""
+
+    def __init__(self, campaign: Campaign, file_name: str):
+        self.campaign = campaign
+        self.spec: FormSpec = campaign.spec
+        self.file = file_name
+
+    def parse(self, grids: dict[str, Grid], meta: dict[str, str], unit: Unit) -> Parsed:
+        parsed = Parsed(meta)
+        if meta.get("kind") == "rollup":
+            self._read_rollup(grids, unit, parsed)
+            return parsed
+        where: Where = {}
+        for table in self.spec.tables:
+            self._read_table(grids, table, unit, parsed, where)
+        self._read_narrative(grids, parsed)
+        values = {(c[0], c[1], c[2]): c[3] for c in parsed.cells if c[3] is not None}
+        parsed.findings += run_checks(self.spec, values, unit.code, self.file, where)
+        return parsed
+
+    def _read_table(self, grids: dict[str, Grid], table: Table, unit: Unit, parsed: Parsed,
+                    where: Where, stated: bool = False) -> None:
+        """One table, found by its mark and keys; ``stated``: a roll-up's own figures."""
+        found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
+        if found is None:
+            parsed.findings.append(finding("sheet-missing", file=self.file, expected=table.sheet,
+                                           unit=unit.code))
+            return
+        sheet, grid = found
+        rows, cols = key_index(grid)
+        missing = [c for c in table.columns if c.id not in cols]
+        for column in missing:
+            parsed.findings.append(finding("column-missing", file=self.file, sheet=sheet,
+                                           unit=unit.code, expected=column.label))
+        for row in table.rows(self.campaign.levels):
+            if row.is_total or (table.kind == "list" and row.id not in rows):
+                continue
+            if row.id not in rows:
+                parsed.findings.append(finding("row-missing", file=self.file, sheet=sheet,
+                                               expected=row.label, unit=unit.code))
+                continue
+            for column in table.columns:
+                if column in missing:
+                    continue
+                i, j = rows[row.id], cols[column.id]
+                kind = table.kind_of(row, column)
+                counted = stated or table.accepts(row, column, unit.level)
+                if stated and kind not in NUMERIC_KINDS:
+                    continue
+                cell = self._read_value(value_at(grid, i, j), kind, counted,
+                                        (table.id, row.id, column.id, sheet, cell_ref(i, j),
+                                         element_label(table, row, column)), unit, parsed)
+                if cell:
+                    where[(table.id, row.id, column.id)] = (sheet, cell_ref(i, j))
+
+    def _read_value(self, raw: Any, kind: str, counted: bool, where: tuple[str, ...],
+                    unit: Unit, parsed: Parsed) -> bool:
+        """One value, strictly: stored when certain, a finding otherwise; True if stored."""
+        tbl, row, col, sheet, ref, label = where
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return False
+        if not counted:
+            parsed.findings.append(finding("value-in-computed-cell", file=self.file, sheet=sheet,
+                                           cell=ref, found=raw, label=label, unit=unit.code))
+            return False
+        parser = PARSERS.get(kind)
+        try:
+            value = parser(raw) if parser else raw
+        except ParseError as exc:
+            parsed.findings.append(finding("value-not-number", file=self.file, sheet=sheet,
+                                           cell=ref, found=raw, expected=exc.expected,
+                                           label=label, unit=unit.code))
+            return False
+        if value is None:
+            return False
+        parsed.cells.append((tbl, row, col, *to_cell(kind, value), sheet, ref))
+        return True
+
+    def _read_narrative(self, grids: dict[str, Grid], parsed: Parsed) -> None:
+        found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
+        if found is None or not self.spec.narrative:
+            return
+        sheet, grid = found
+        rows, _ = key_index(grid)
+        for item in self.spec.narrative:
+            if item.id in rows:
+                value = value_at(grid, rows[item.id], 2)
+                if value not in (None, ""):
+                    parsed.cells.append(("narrative", item.id, "text", None, str(value).strip(),
+                                         sheet, cell_ref(rows[item.id], 2)))
+
+    def _read_rollup(self, grids: dict[str, Grid], unit: Unit, parsed: Parsed) -> None:
+        """A consolidated workbook: the unit's own and its descendants' cells from the data
+        sheet (relay), and the figures it states in its tables, to reconcile with detail."""
+        data = grids.get(relay.DATA_SHEET)
+        if not data:
+            parsed.findings.append(finding("sheet-missing", file=self.file, unit=unit.code,
+                                           expected=relay.DATA_SHEET))
+            return
+        members = {u.code for u in self.campaign.roster.subtree(unit.code).units()}
+        relayed = relay.read_data_sheet(data, unit, members, self.file)
+        parsed.cells += relayed.own
+        parsed.relays.update(relayed.others)
+        parsed.findings += relayed.findings
+        stated = Parsed(parsed.meta)
+        for table in self.spec.tables:
+            if table.kind != "list":
+                self._read_table(grids, table, unit, stated, {}, stated=True)
+        parsed.findings += stated.findings
+        parsed.stated = stated.cells

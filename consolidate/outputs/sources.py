@@ -1,0 +1,124 @@
+"""The consolidated workbook's "Nguồn số liệu" sheet: where every counted figure came from.
+
+For every figure of every counted submission: the unit, the element, the value, the
+file it was read from, the file's hash, when it was received, the sheet and the cell,
+and how it arrived (the unit's own form, its consolidated workbook, or relayed
+through another unit's). The sheet is built from data handed to it and never reads
+the store, so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from consolidate.core import files
+from consolidate.core.files import checkpoint
+from consolidate.core.roster import Roster
+from consolidate.core.vocabulary import when_text
+from consolidate.core.workspace import Campaign
+from consolidate.forms import style
+from consolidate.intake.history import element_labels
+
+SOURCES_SHEET = "Nguồn số liệu"
+SOURCE_NAMES = {"form": "Biểu mẫu của đơn vị", "rollup": "Báo cáo tổng hợp của đơn vị",
+                "relay": "Chuyển tiếp qua báo cáo tổng hợp", "stated": "Số liệu đơn vị tự tổng hợp"}
+HEADERS = ["Mã đơn vị", "Đơn vị", "Chỉ tiêu", "Giá trị", "Tệp", "Mã tệp (SHA-256)",
+           "Thời điểm nhận", "Trang", "Ô", "Nguồn"]
+WIDTHS = [10, 28, 60, 16, 34, 18, 17, 14, 8, 34]
+HEAD_ROW = 4
+
+
+def data_time(rollup: Any) -> dt.datetime:
+    """A timestamp for an output taken from its data (newest file counted), not the clock."""
+    subs = rollup.submissions
+    if len(subs):
+        return dt.datetime.fromisoformat(str(subs["received_at"].max()))
+    return files.issue_time(rollup.campaign.period)
+
+
+def write_sources_sheet(wb: Workbook, rollup: Any, cells: pd.DataFrame) -> None:
+    """'Nguồn số liệu': every value counted in this roll-up, traced to unit, file, sheet, cell.
+
+    ``cells`` are the stored cells of the roll-up's counted submissions
+    (``Store.cells_of``). Call from ``report.build_workbook`` before ``layout.write_meta``.
+    """
+    campaign: Campaign = rollup.campaign
+    ws = wb.create_sheet(SOURCES_SHEET)
+    ws["A1"] = "NGUỒN SỐ LIỆU"
+    ws["A1"].font = style.font(13, bold=True)
+    ws["A2"] = ("Mỗi số liệu được tổng hợp: đơn vị, tệp đã nhận, trang và ô mà số liệu "
+                "được đọc ra")
+    ws["A2"].font = style.font(11, italic=True)
+    style.header_row(ws, HEAD_ROW, HEADERS, WIDTHS)
+    labels = element_labels(campaign)
+    row = HEAD_ROW + 1
+    for record in _records(campaign, labels, rollup.submissions, cells):
+        _append(ws, row, record, campaign.roster, labels)
+        row += 1
+    last = max(row - 1, HEAD_ROW)
+    ws.freeze_panes = ws.cell(row=HEAD_ROW + 1, column=3)
+    ws.auto_filter.ref = f"A{HEAD_ROW}:{get_column_letter(len(HEADERS))}{last}"
+    style.print_setup(ws, f"A1:{get_column_letter(len(HEADERS))}{last}",
+                      title_rows=f"{HEAD_ROW}:{HEAD_ROW}")
+    checkpoint("report:sources-sheet")
+
+
+def _records(campaign: Campaign, labels: dict[tuple[str, str, str], str], subs: pd.DataFrame,
+             cells: pd.DataFrame) -> list[dict[str, Any]]:
+    """Each cell with its submission's unit, file and source: units in roster order, then
+    elements in form order."""
+    if not len(subs):
+        return []
+    cells = cells.merge(subs[["id", "unit", "sha256", "file_name", "received_at", "source",
+                              "via"]], left_on="submission", right_on="id")
+    order = {key: i for i, key in enumerate(labels)}
+    units = {u.code: i for i, u in enumerate(campaign.roster.units())}
+    return sorted(cells.to_dict("records"), key=lambda r: (
+        units.get(r["unit"], len(units)), order.get((r["tbl"], r["row"], r["col"]), len(order)),
+        r["tbl"], r["row"], r["col"]))
+
+
+def _append(ws: Worksheet, row: int, r: dict[str, Any], roster: Roster,
+            labels: dict[tuple[str, str, str], str]) -> None:
+    """One row, by ``ws.append`` and without per-cell fonts: a province has thousands."""
+    key = (r["tbl"], r["row"], r["col"])
+    value = _value(r)
+    values = [r["unit"], roster[r["unit"]].name if r["unit"] in roster else "",
+              labels.get(key, ".".join(key)), value, r["file_name"], r["sha256"][:12],
+              when_text(r["received_at"]), r.get("sheet") or None, r.get("cell") or None,
+              _source(r, roster)]
+    ws.append(values)
+    for j, v in enumerate(values, start=1):
+        if isinstance(v, str) and v[:1] in ("=", "#"):  # '=…' or '#REF!' typed: text
+            ws.cell(row=row, column=j).data_type = "s"
+    if _blank(r.get("num")) is not None:
+        ws.cell(row=row, column=4).number_format = (
+            style.NUMBER_FORMAT if float(r["num"]).is_integer() else "0.00")
+
+
+def _value(r: dict[str, Any]) -> Any:
+    """The figure: its number when it has one, else its text."""
+    num = _blank(r.get("num"))
+    if num is not None:
+        return style.plain_value(num)
+    text = _blank(r.get("text"))
+    return None if text is None else str(text)
+
+
+def _blank(value: Any) -> Any:
+    """None for a missing value, whether the store gave None or pandas gave NaN."""
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _source(r: dict[str, Any], roster: Roster) -> str:
+    """How the figure arrived, naming the unit whose consolidated workbook relayed it."""
+    source = SOURCE_NAMES.get(r["source"], r["source"])
+    if r["source"] == "relay" and r["via"] in roster:
+        source = f"{source} của {roster[r['via']].name}"
+    return source

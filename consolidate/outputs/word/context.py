@@ -1,0 +1,158 @@
+"""The template context of one unit's report: the same names for every form.
+
+Everything a template may use is listed in :data:`CONTEXT_KEYS`, so a template can be
+checked before anything is rendered; the entries themselves come from the roll-up, the
+status of submissions, the roster and the campaign's settings (signer, recipients, …).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pandas as pd
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
+
+from consolidate.core.numbers import format_date_long, format_date_short
+from consolidate.core.roster import Unit
+from consolidate.core.vocabulary import kinds_text, lower_kind, place_name, unit_kind
+from consolidate.core.workspace import Campaign
+from consolidate.outputs import charts
+from consolidate.outputs.word.narrative import narrative_context
+from consolidate.outputs.word.status import status_context
+from consolidate.outputs.word.tables import table_context
+from consolidate.rollup.compute import Rollup
+
+#: Every top-level name a template may use.
+CONTEXT_KEYS = (
+    "unit", "document", "form", "period", "previous_period", "campaign", "status",
+    "tables", "table_list", "values", "figures", "changes", "by_level", "previous",
+    "narrative", "sections", "chart", "chart_caption", "signature", "recipients",
+    "page_break",
+)
+
+
+def report_date(campaign: Campaign) -> dt.date:
+    """The date on the report: the campaign's ``report_date`` setting, else today."""
+    raw = campaign.settings.get("report_date")
+    if raw:
+        try:
+            return dt.date.fromisoformat(str(raw))
+        except ValueError:
+            pass
+    return dt.date.today()
+
+
+def build_context(tpl: DocxTemplate, rollup: Rollup, status: pd.DataFrame,
+                  previous: Rollup | None, date: dt.date) -> dict[str, Any]:
+    """The context of ``tpl`` (which the chart picture is attached to) for one unit."""
+    campaign, spec = rollup.campaign, rollup.campaign.spec
+    settings = campaign.settings or {}
+    full = campaign.workspace.full_roster(campaign.roster_choice)
+    parent = full[full[rollup.unit.code].parent] if full[rollup.unit.code].parent else None
+    unit = unit_context(rollup, parent, settings)
+    figures = table_context(rollup, previous)
+    chart, caption = _chart(tpl, rollup)
+    narrative, sections = narrative_context(rollup)
+    return {
+        "unit": unit,
+        "document": document_context(campaign, date, unit["place"]),
+        "form": {"id": spec.id, "title": spec.title, "short_title": spec.short_title,
+                 "version": spec.version},
+        "period": campaign.period,
+        "previous_period": previous.campaign.period if previous is not None else "",
+        "campaign": {"id": campaign.id, "deadline": campaign.deadline,
+                     "deadline_text": campaign.deadline_text()},
+        "status": status_context(status, rollup.unit.code),
+        "tables": figures.tables,
+        "table_list": list(figures.tables.values()),
+        "values": figures.values,
+        "figures": figures.figures,
+        "changes": figures.changes,
+        "by_level": figures.by_level,
+        "previous": figures.previous,
+        "narrative": narrative,
+        "sections": sections,
+        "chart": chart,
+        "chart_caption": caption,
+        "signature": _signature(settings),
+        "recipients": _recipients(settings, unit, parent),
+        "page_break": "\f",
+    }
+
+
+def unit_context(rollup: Rollup, parent: Unit | None, settings: dict[str, Any]) -> dict[str, Any]:
+    """The reporting unit and its bodies as the header and the sentences name them."""
+    unit = rollup.unit
+    children = rollup.campaign.roster.children(unit.code)
+    in_sentence = lower_kind(unit.name)
+    return {
+        "code": unit.code, "name": unit.name, "name_upper": unit.name.upper(),
+        "level": unit.level, "kind": unit_kind(unit.name).lower(),
+        "in_sentence": in_sentence,
+        "body": f"Ủy ban nhân dân {in_sentence}",
+        "body_short": f"UBND {unit_kind(unit.name).lower() or in_sentence}",
+        "superior_body": f"Ủy ban nhân dân {lower_kind(parent.name) if parent else in_sentence}",
+        "parent_name": parent.name if parent else "",
+        "parent_body": str(settings.get("parent_body", "")),
+        "place": str(settings.get("place") or place_name(unit.name)),
+        "children_kinds": kinds_text(c.name for c in children),
+    }
+
+
+def document_context(campaign: Campaign, date: dt.date, place: str) -> dict[str, Any]:
+    """Number, symbol, place and date, and the summary line under "BÁO CÁO"."""
+    settings = campaign.settings or {}
+    number = str(settings.get("number") or "").strip()
+    title = campaign.spec.title
+    summary = title[len("Báo cáo "):] if title.lower().startswith("báo cáo ") else title
+    return {
+        "number": number or "\u00a0" * 6,  # left blank for the clerk, as on paper
+        "symbol": str(settings.get("symbol", "BC-UBND")),
+        "date": date, "date_text": format_date_long(date), "date_short": format_date_short(date),
+        "place": place, "kind": "BÁO CÁO",
+        "summary": f"{summary[:1].upper()}{summary[1:]} năm {campaign.period}",
+    }
+
+
+def _signature(settings: dict[str, Any]) -> dict[str, str]:
+    """Signing on behalf of the People's Committee; a deputy signs "KT. CHỦ TỊCH"."""
+    title = str(settings.get("signer_title") or "PHÓ CHỦ TỊCH").upper()
+    return {
+        "authority": str(settings.get("sign_for") or "TM. ỦY BAN NHÂN DÂN"),
+        "deputy": "" if title == "CHỦ TỊCH" else "KT. CHỦ TỊCH",
+        "title": title,
+        "name": str(settings.get("signer") or ""),
+    }
+
+
+def _recipients(settings: dict[str, Any], unit: dict[str, Any],
+                parent: Unit | None) -> list[str]:
+    """The campaign's own list, else the usual one: the body above, the council, the units."""
+    given = settings.get("recipients")
+    if isinstance(given, list) and given:
+        return [str(r).strip().lstrip("-").strip().rstrip(";.") for r in given]
+    kind = unit["kind"] or "đơn vị"
+    out = ([f"Sở LĐTBXH {lower_kind(parent.name)}"] if parent
+           else ["Bộ Lao động - Thương binh và Xã hội"])
+    out += [f"TT. HĐND {kind}", f"Lãnh đạo UBND {kind}"]
+    if not parent:
+        out.append(f"Sở Lao động - Thương binh và Xã hội {lower_kind(unit['name'])}")
+    if unit["children_kinds"]:
+        out.append(f"UBND các {unit['children_kinds']}")
+    return out
+
+
+def _chart(tpl: DocxTemplate, rollup: Rollup) -> tuple[Any, str]:
+    """The chart by child unit as a picture with its caption; nothing when there is none."""
+    png = charts.chart_png(rollup)
+    if png is None:
+        return "", ""
+    definition = charts.chart_def(rollup.campaign.spec)
+    children = rollup.campaign.roster.children(rollup.unit.code)
+    kinds = kinds_text(c.name for c in children)
+    caption = (f"{definition.title if definition else ''} theo {kinds} của "
+               f"{lower_kind(rollup.unit.name)} năm {rollup.campaign.period}")
+    return InlineImage(tpl, io.BytesIO(png), width=Mm(160)), caption
