@@ -154,8 +154,9 @@ def _index_units(units: list[Unit], where: _Where) -> dict[str, Unit]:
             raise RosterError(where=where.at(i), detail=f"Mã đơn vị {unit.code!r} bị trùng"
                               f"{where.also(first_row[unit.code])}.")
         if unit.level not in LEVELS:
-            raise RosterError(where=where.at(i), detail=f"Cấp {unit.level!r} của đơn vị {unit.code!r} "
-                              f"không hợp lệ (phải là {', '.join(LEVEL_ORDER)}).")
+            raise RosterError(
+                f"Cấp {unit.level!r} của đơn vị {unit.code!r} "
+                f"không hợp lệ (phải là {', '.join(LEVEL_ORDER)}).", where.at(i))
         index[unit.code] = unit
         first_row[unit.code] = i
     return index
@@ -199,8 +200,9 @@ def _check_cycles(units: list[Unit], reached: dict[str, int], where: _Where) -> 
     """Units never reached from a root sit on (or under) a parent cycle."""
     for i, unit in enumerate(units):
         if unit.code not in reached:
-            raise RosterError(where=where.at(i), detail=f"Đơn vị {unit.code!r} nằm trong vòng lặp cấp trên "
-                              "(một đơn vị là cấp trên của chính nó, trực tiếp hoặc gián tiếp).")
+            raise RosterError(
+                f"Đơn vị {unit.code!r} nằm trong vòng lặp cấp trên "
+                "(một đơn vị là cấp trên của chính nó, trực tiếp hoặc gián tiếp).", where.at(i))
 
 
 def _check_levels(units: list[Unit], index: dict[str, Unit], where: _Where) -> None:
@@ -381,13 +383,14 @@ def _row_unit(cells: list[str], columns: dict[str, int], path: Path, row: int) -
     where = f"Tệp {path.name}, dòng {row}: "
     code, name, level_text = get("code"), get("name"), get("level")
     if not code:
-        raise RosterError(where=where, detail=f"Thiếu mã đơn vị.")
+        raise RosterError(where=where, detail="Thiếu mã đơn vị.")
     if not name:
         raise RosterError(where=where, detail=f"Đơn vị {code!r} thiếu tên.")
     level = _parse_level(level_text)
     if level is None:
-        raise RosterError(where=where, detail=f"Cấp {level_text!r} của đơn vị {code!r} không hợp lệ "
-                          "(dùng tỉnh/huyện/xã hoặc province/district/commune).")
+        raise RosterError(
+            f"Cấp {level_text!r} của đơn vị {code!r} không hợp lệ "
+            "(dùng tỉnh/huyện/xã hoặc province/district/commune).", where)
     name = " ".join(unicodedata.normalize("NFC", name).split())
     return Unit(code, name, level, get("parent") or None, get("email"))
 
