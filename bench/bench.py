@@ -9,7 +9,7 @@ For each scale it times, on the same files and in the same run:
 
 * generation  ``consolidate.forms.generate_forms(campaign)``, against a raw zip-copy
   bound (the blank template's zip members copied, unchanged, into one new zip per unit);
-* ingestion   ``consolidate.ingest.ingest(Workspace(ws))`` over the inbox, against a
+* ingestion   ``consolidate.api.ingest(ws)`` over the inbox, against a
   calamine read, a raw zipfile + ElementTree read, and a naive openpyxl loop;
 * roll-up     ``consolidate.rollup.compute_rollup`` and ``consolidate.report.write_reports``
   (roll-up + consolidated workbook of the root).
@@ -56,6 +56,7 @@ from python_calamine import CalamineWorkbook
 
 import consolidate
 from consolidate import demo
+from consolidate.api import ingest
 from consolidate.core.errors import Report
 from consolidate.core.files import safe_filename
 from consolidate.core.roster import RosterError, Unit, load_roster_file, official_roster
@@ -64,7 +65,6 @@ from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.forms import generate as forms_module
 from consolidate.forms import layout
 from consolidate.forms.generate import Template, generate_forms
-from consolidate.intake.ingest import ingest
 from consolidate.outputs.workbook import write_reports
 from consolidate.rollup.compute import compute_rollup
 
@@ -367,7 +367,7 @@ def run_scale(scale: str, roots: list[str], base: Path, approach: str,
     for k, site in enumerate(res.sites, start=1):
         ws = Workspace(site.path)
         with timer(s, "ingest"):
-            report = ingest(ws)
+            report = ingest(site.path).report
         close_store(ws)
         c["ingest"] = c.get("ingest", 0) + report.stats["files"]
         if report.stats["accepted"] != len(site.inbox):

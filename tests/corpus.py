@@ -26,7 +26,7 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-from consolidate.demo import fill_workbook
+from .helpers import fill_workbook
 
 ACCEPTED = "accepted"
 WARNINGS = "accepted with warnings"

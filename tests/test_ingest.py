@@ -14,15 +14,7 @@ from consolidate.intake.ingest import ingest
 from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler
-
-ANSWERS = {
-    "bieu_1": {("xa", "so_diem_phat_dong"): 1, ("xa", "so_tre_em_tham_du"): "700 trẻ",
-               ("xa", "cong_trinh_xay_moi"): "0", ("xa", "nsnn"): "4.930.000đ",
-               ("xa", "van_dong"): "2.500.000Đ"},
-    "bieu_2": {("xa", "tang_qua_so_tre_em"): "15 trẻ", ("xa", "tang_qua_kinh_phi"): "4.000.000đ",
-               ("xa", "hoc_bong_so_tre_em"): "-", ("xa", "kham_benh_so_tre_em"): "Không"},
-    "bieu_3": {("xa", "tham_gia_so_hoat_dong"): 1, ("xa", "tham_gia_so_tre_em"): 700},
-}
+from .helpers import ANSWERS
 
 
 def refresh(campaign: Campaign) -> Campaign:

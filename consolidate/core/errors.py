@@ -85,7 +85,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "rollup-mismatch": (
         WARNING, "{label}: đơn vị báo cáo {found}, nhưng cộng từ số liệu chi tiết được {expected}"
     ),
-    # ---- checks before parsing (safety.py)
+    # ---- checks before parsing (intake/container.py)
     "file-too-large": (
         ERROR, "Tệp quá lớn ({found}); biểu mẫu chỉ được {expected}. Tệp không được mở để "
         "đọc; hãy gửi lại đúng tệp biểu mẫu"
@@ -123,7 +123,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "sửa thông tin nhận dạng hoặc là biểu mẫu của đơn vị khác; cần dùng đúng biểu mẫu "
         "đã được gửi cho đơn vị"
     ),
-    # ---- cells (safety.cell_findings)
+    # ---- cells (intake/cells.py)
     "formula-in-input": (
         WARNING, "Ô {cell} ({label}) chứa công thức \"{found}\"; đã lấy giá trị \"{value}\" "
         "mà Excel tính sẵn. Nên nhập trực tiếp số liệu"
@@ -144,7 +144,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR, "Các ô {cell} ({label}, …) đã bị gộp nên số liệu của các ô bị gộp bị mất; "
         "cần bỏ gộp ô và nhập riêng từng ô"
     ),
-    # ---- history (history.py)
+    # ---- on arrival (intake/ingest.py)
     "unit-resubmitted": (
         INFO, "Đơn vị đã gửi báo cáo trước đó ({detail}); báo cáo nhận sau cùng được tính"
     ),

@@ -12,6 +12,7 @@ import json
 
 import pandas as pd
 
+from consolidate.core.errors import Finding
 from consolidate.core.vocabulary import LEVELS
 from consolidate.core.workspace import Campaign
 
@@ -76,11 +77,11 @@ def _timeliness(campaign: Campaign, received_at: str) -> str:
 
 
 def _first_error(findings_json: str) -> str:
-    findings = json.loads(findings_json or "[]")
-    errors = [f for f in findings if f.get("severity") == "error"]
+    findings = [Finding.from_dict(f) for f in json.loads(findings_json or "[]")]
+    errors = [f for f in findings if f.is_error]
     if not errors:
         return ""
     more = f" (và {len(errors) - 1} lỗi khác)" if len(errors) > 1 else ""
     first = errors[0]
-    where = f"trang '{first['sheet']}', " if first.get("sheet") else ""
-    return f"{where}{first['message']}{more}"
+    where = f"trang '{first.sheet}', " if first.sheet else ""
+    return f"{where}{first.message}{more}"

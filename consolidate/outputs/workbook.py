@@ -329,7 +329,7 @@ def _findings_sheet(wb: Workbook, rollup: Rollup) -> None:
                     [28, 12, 100])
     roster = rollup.campaign.roster
     for i, f in enumerate(rollup.findings):
-        values = [roster[f.unit].name, "Lỗi" if f.severity == "error" else "Cảnh báo", f.message]
+        values = [roster[f.unit].name, "Lỗi" if f.is_error else "Cảnh báo", f.message]
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=first + i, column=j)
             style.put_text(cell, v)
