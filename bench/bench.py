@@ -11,7 +11,7 @@ For each scale it times, on the same files and in the same run:
   bound (the blank template's zip members copied, unchanged, into one new zip per unit);
 * ingestion   ``consolidate.api.ingest(ws)`` over the inbox, against a
   calamine read, a raw zipfile + ElementTree read, and a naive openpyxl loop;
-* roll-up     ``consolidate.rollup.compute_rollup`` and ``consolidate.report.write_reports``
+* roll-up     ``consolidate.api.rollup`` and ``consolidate.api.report``
   (roll-up + consolidated workbook of the root).
 
 Filled workbooks are prepared (not timed as a product phase) from one openpyxl-filled
@@ -56,7 +56,7 @@ from python_calamine import CalamineWorkbook
 
 import consolidate
 from consolidate import demo
-from consolidate.api import ingest
+from consolidate.api import ingest, rollup
 from consolidate.core.errors import Report
 from consolidate.core.files import safe_filename
 from consolidate.core.roster import RosterError, Unit, load_roster_file, official_roster
@@ -65,8 +65,6 @@ from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.forms import generate as forms_module
 from consolidate.forms import layout
 from consolidate.forms.generate import Template, generate_forms
-from consolidate.outputs.workbook import write_reports
-from consolidate.rollup.compute import compute_rollup
 
 FORM = "thang-hanh-dong"
 PERIOD = "2024"
@@ -387,23 +385,17 @@ def run_scale(scale: str, roots: list[str], base: Path, approach: str,
                          "(evenly spaced) and extrapolated")
 
     for site in res.sites:
-        ws = Workspace(site.path)
-        campaign = ws.campaign(site.campaign_id)
         start = time.perf_counter()
-        rollup = compute_rollup(campaign)
+        rolled = rollup(site.path, None, site.campaign_id)
         took = time.perf_counter() - start
         s["rollup"] = s.get("rollup", 0.0) + took
         res.max_rollup_s = max(res.max_rollup_s, took)
-        close_store(ws)
-        first = next(iter(rollup.tables.values()))
+        first = next(iter(rolled.tables.values()))
         if first.isna().all().all():
             res.notes.append(f"{site.root}: roll-up of the first table is empty")
-        ws = Workspace(site.path)
-        campaign = ws.campaign(site.campaign_id)
         start = time.perf_counter()
-        write_reports(campaign)
+        report(site.path, site.campaign_id)
         took = time.perf_counter() - start
-        close_store(ws)
         s["report"] = s.get("report", 0.0) + took
         if took > res.max_report_s:
             res.max_report_s, res.max_report_root = took, site.root
@@ -440,9 +432,9 @@ def table_rows(res: Result) -> list[tuple[str, str, int, float, float, str]]:
          f"openpyxl {opx_ms:.1f} (ingest {ratio(opx_ms, ing_ms):.0f}x faster; "
          f"{opx_total:.0f} s for all)"),
         (res.scale, "rollup", c["rollup"], s["rollup"], ms("rollup"),
-         f"compute_rollup per root; max {1000 * res.max_rollup_s:.0f} ms"),
+         f"api.rollup per root; max {1000 * res.max_rollup_s:.0f} ms"),
         (res.scale, "rollup+report", c["report"], s["report"], ms("report"),
-         f"write_reports per root; max {1000 * res.max_report_s:.0f} ms ({res.max_report_root})"),
+         f"api.report per root; max {1000 * res.max_report_s:.0f} ms ({res.max_report_root})"),
     ]
     return rows
 
@@ -483,7 +475,7 @@ def print_targets(res: Result) -> None:
               f"max single province {res.max_report_s:.2f} s ({res.max_report_root})")
     else:
         print(f"  roll-up + consolidated workbook of the root ({res.sites[0].root}): "
-              f"{s['report']:.2f} s (compute_rollup alone {s['rollup']:.2f} s)")
+              f"{s['report']:.2f} s (api.rollup alone {s['rollup']:.2f} s)")
     for note in res.notes:
         print(f"  note: {note}")
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from consolidate.core.errors import ConsolidateError, Finding, Report, Severity
-from consolidate.core.vocabulary import when_text
 from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.demo import CAMPAIGNS, DEMO_PERIOD, DEMO_ROOT, DEMO_SIGNER, fill_campaign
 from consolidate.forms.generate import generate_forms
@@ -26,8 +27,9 @@ from consolidate.intake import feedback as feedback_step
 from consolidate.intake import history as history_step
 from consolidate.intake import ingest as ingest_step
 from consolidate.intake.status import unit_status
-from consolidate.outputs.word import soffice_path
-from consolidate.outputs.workbook import report_units, write_reports
+from consolidate.outputs.word import WordRenderer, convert_to_pdf, soffice_path
+from consolidate.outputs.workbook import build_workbook, report_units, write_unit_files
+from consolidate.rollup.compute import Rollup, RollupData, compute_rollup, prepare
 
 Progress = Callable[[int], None]
 Say = Callable[[str], None]
@@ -258,11 +260,53 @@ def reopen(workspace: PathLike, campaign: str | None = None) -> CloseResult:
 
 
 @dataclass
+class Rollups:
+    """A campaign's roll-up data, and the previous period's, each read once for all units."""
+
+    campaign: Campaign
+    data: RollupData
+    earlier: Campaign | None = None
+    earlier_data: RollupData | None = None
+
+    @classmethod
+    def load(cls, camp: Campaign) -> Rollups:
+        earlier = camp.workspace.previous_campaign(camp)
+        return cls(camp, _rollup_data(camp), earlier,
+                   _rollup_data(earlier) if earlier is not None else None)
+
+    def previous(self, code: str) -> Rollup | None:
+        """The unit's roll-up a period earlier (for "so với cùng kỳ"), if there is one."""
+        if self.earlier is None or self.earlier_data is None or code not in self.earlier.roster:
+            return None
+        return compute_rollup(self.earlier, self.earlier_data, code)
+
+    def current(self, code: str, previous: Rollup | None) -> Rollup:
+        return compute_rollup(self.campaign, self.data, code,
+                              previous.values if previous is not None else None)
+
+
+def _rollup_data(camp: Campaign) -> RollupData:
+    return prepare(camp, *camp.workspace.store.rollup_inputs(camp.id))
+
+
+def rollup(workspace: PathLike, unit: str | None = None,
+           campaign: str | None = None) -> Rollup:
+    """The roll-up of one unit (default: the campaign's root), as its report shows it."""
+    camp = _open(workspace, campaign)
+    if unit is not None:
+        _in_campaign(camp, unit)
+    rollups = Rollups.load(camp)
+    code = unit or camp.root
+    return rollups.current(code, rollups.previous(code))
+
+
+@dataclass
 class UnitReport:
     unit: str
     name: str
     workbook: Path
     document: Path
+    rollup: Rollup
     pdf: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -274,7 +318,6 @@ class UnitReport:
 class ReportResult(Result):
     campaign: str = ""
     reports: list[UnitReport] = field(default_factory=list)
-    rollups: list[Any] = field(default_factory=list)
 
     def data(self) -> dict[str, Any]:
         return {"campaign": self.campaign, "reports": [r.to_dict() for r in self.reports]}
@@ -285,22 +328,39 @@ def report(workspace: PathLike, campaign: str | None = None, unit: str | None = 
            pdf: bool = False) -> ReportResult:
     """The consolidated workbook and the Word report (optionally PDF) of one or more units.
 
-    The roll-up's findings (failed checks, relay mismatches) come back with the result:
-    a failed check of error severity makes the result invalid.
+    The store is read once for all units; the Word template is checked before anything is
+    written. The roll-up's findings (failed checks, relay mismatches) come back with the
+    result: a failed check of error severity makes the result invalid.
     """
     camp = _open(workspace, campaign)
     if unit is not None:
         _in_campaign(camp, unit)
+    word = WordRenderer(camp, template)
     with camp.workspace.lock():
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-        results = write_reports(camp, report_units(camp, unit, all_units), out,
-                                template=template, pdf=pdf)
-    findings = [f for r in results for f in (*r.rollup.mismatches, *r.rollup.findings)]
-    reports = [UnitReport(r.rollup.unit.code, r.rollup.unit.name, r.workbook, r.document, r.pdf)
-               for r in results]
-    return ReportResult(findings=findings, campaign=camp.id, reports=reports,
-                        rollups=[r.rollup for r in results])
+        out_dir = out or camp.folder("reports")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        rollups = Rollups.load(camp)
+        everyone = unit_status(camp)
+        made = [_unit_report(rollups, code, everyone, word, out_dir)
+                for code in report_units(camp, unit, all_units)]
+        if pdf:
+            for item, pdf_path in zip(made, convert_to_pdf([m.document for m in made]),
+                                      strict=True):
+                item.pdf = pdf_path
+    findings = [f for m in made for f in (*m.rollup.mismatches, *m.rollup.findings)]
+    return ReportResult(findings=findings, campaign=camp.id, reports=made)
+
+
+def _unit_report(rollups: Rollups, code: str, everyone: pd.DataFrame, word: WordRenderer,
+                 out_dir: Path) -> UnitReport:
+    previous = rollups.previous(code)
+    roll = rollups.current(code, previous)
+    members = {u.code for u in roll.campaign.roster.subtree(code).units()}
+    status = everyone[everyone["code"].isin(members)].reset_index(drop=True)
+    workbook = build_workbook(roll, status)
+    document = word.render(roll, status, previous)
+    path, doc_path = write_unit_files(roll, workbook, document, out_dir)
+    return UnitReport(code, roll.unit.name, path, doc_path, roll)
 
 
 # --------------------------------------------------------------------------- demo
@@ -350,13 +410,9 @@ def demo(folder: PathLike, say: Say = lambda _: None) -> DemoResult:
     return result
 
 
-def received_text(iso: str) -> str:
-    """A receipt time as listings print it (shared by the CLI and the web page)."""
-    return when_text(iso)
-
-
 __all__ = [
     "CloseResult", "DemoResult", "FormsResult", "HistoryResult", "IngestResult", "InitResult",
-    "PinResult", "ReportResult", "Result", "Severity", "StatusResult", "UnitReport",
-    "close", "demo", "forms", "history", "ingest", "init", "pin", "reopen", "report", "status",
+    "PinResult", "ReportResult", "Result", "Rollups", "Severity", "StatusResult", "UnitReport",
+    "close", "demo", "forms", "history", "ingest", "init", "pin", "reopen", "report", "rollup",
+    "status",
 ]

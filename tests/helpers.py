@@ -11,7 +11,10 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from consolidate import api
+from consolidate.core.workspace import Campaign
 from consolidate.forms.layout import KEY_ROW, NARRATIVE_MARK, TABLE_MARK
+from consolidate.rollup.compute import Rollup
 
 Answers = dict[str, dict[tuple[str, str], Any]]
 
@@ -45,3 +48,19 @@ def fill_workbook(form: Path, out: Path, answers: Answers,
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def rollup_of(campaign: Campaign, code: str | None = None) -> Rollup:
+    """A unit's roll-up as its report computes it, for this very campaign object (its
+    settings as the test set them), with the previous period's values."""
+    rollups = api.Rollups.load(campaign)
+    unit = code or campaign.root
+    return rollups.current(unit, rollups.previous(unit))
+
+
+def write_reports(campaign: Campaign, units: list[str] | None = None, out_dir: Path | None = None,
+                  template: Path | None = None, pdf: bool = False) -> list[api.UnitReport]:
+    """The consolidated workbook and Word report of each unit (default: the root)."""
+    return [api.report(campaign.workspace.path, campaign.id, code, out=out_dir,
+                       template=template, pdf=pdf).reports[0]
+            for code in units or [campaign.root]]

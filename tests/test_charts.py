@@ -17,10 +17,9 @@ from consolidate.core.workspace import Campaign, Workspace
 from consolidate.demo import SEED_000_DISTRICT, fill_workbook
 from consolidate.intake.ingest import ingest
 from consolidate.outputs.charts import CHART_SHEET, chart_def, chart_png, child_frame
-from consolidate.outputs.workbook import write_reports
-from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler, form_path, make_campaign
+from .helpers import rollup_of, write_reports
 from .test_document import fill_seed_000
 
 KIDS, STATE, RAISED = "Lượt trẻ em", "Ngân sách nhà nước", "Vận động"
@@ -52,7 +51,7 @@ def test_workbook_has_a_native_bar_chart_sheet_of_the_communes(city: Campaign) -
 
 
 def test_chart_figures_add_up_to_the_level_rows_below_the_unit(city: Campaign) -> None:
-    rollup = compute_rollup(city, "058")
+    rollup = rollup_of(city, "058")
     frame = child_frame(rollup)
     assert frame[STATE].sum() == rollup.value("bieu_1", "xa", "nsnn") == 24_500_000
     assert frame[RAISED].sum() == rollup.value("bieu_1", "xa", "van_dong") == 28_900_000
@@ -72,7 +71,7 @@ def test_province_chart_counts_each_district_with_its_communes(tmp_path) -> None
     fill_workbook(form_path(province, "060"), inbox / "060.xlsx",
                   {"bieu_1": {("huyen", "nsnn"): 7_000_000, ("tinh", "nsnn"): 1_000_000}})
     assert ingest(province.workspace).valid
-    rollup = compute_rollup(Workspace(province.workspace.path).campaign(province.id))
+    rollup = rollup_of(Workspace(province.workspace.path).campaign(province.id))
     frame = child_frame(rollup)
     assert len(frame) == 8 and frame.index[0] == "Thành phố Bắc Kạn"
     assert frame.loc["Thành phố Bắc Kạn", STATE] == 96_950_000 + 3_000_000
@@ -82,10 +81,10 @@ def test_province_chart_counts_each_district_with_its_communes(tmp_path) -> None
 
 
 def test_png_is_drawn_for_units_with_units_below_only(city: Campaign) -> None:
-    png = chart_png(compute_rollup(city, "058"))
+    png = chart_png(rollup_of(city, "058"))
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and 1200 <= image.width <= 1300  # 16 cm at 200 dpi
-    assert chart_png(compute_rollup(city, "01840")) is None  # a ward has no units below
+    assert chart_png(rollup_of(city, "01840")) is None  # a ward has no units below
     [result] = write_reports(city, ["01840"], city.workspace.path / "ward")
     assert CHART_SHEET not in load_workbook(result.workbook).sheetnames
 

@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from consolidate import api
 from consolidate.core.errors import ERROR, WARNING, Report
 from consolidate.core.workspace import Workspace
-from consolidate.outputs.workbook import write_reports
 
 from .conftest import make_campaign
 from .corpus import (
@@ -30,6 +29,7 @@ from .corpus import (
     Ctx,
     markdown,
 )
+from .helpers import write_reports
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "corpus.md"
 

@@ -48,10 +48,10 @@ from consolidate.outputs.word import (
     vn_percent,
 )
 from consolidate.outputs.word import pdf as word_pdf
-from consolidate.outputs.workbook import write_reports
-from consolidate.rollup.compute import Rollup, compute_rollup, previous_campaign
+from consolidate.rollup.compute import Rollup
 
 from .conftest import form_path, make_campaign
+from .helpers import rollup_of, write_reports
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
@@ -93,7 +93,7 @@ def seed_000(tmp_path_factory: pytest.TempPathFactory) -> Seed000:
     fill_seed_000(campaign)
     campaign = Workspace(campaign.workspace.path).campaign(campaign.id)
     campaign.settings["signer"] = "Lê Đăng Trường"
-    rollup = compute_rollup(campaign, "058")
+    rollup = rollup_of(campaign, "058")
     path = campaign.workspace.path / "058.docx"
     path.write_bytes(render_document(rollup, unit_status(campaign, "058"), date=DATE))
     return Seed000(campaign, rollup, path)
@@ -309,17 +309,17 @@ def test_sentences_compare_with_the_previous_period_of_the_same_form(tmp_path: P
     now = make_campaign(path, period="2024")
     fill_seed_000(now)
     now = Workspace(path).campaign(now.id)
-    assert previous_campaign(now).id == earlier.id
-    previous = compute_rollup(previous_campaign(now), "058")
+    assert now.workspace.previous_campaign(now).id == earlier.id
+    previous = rollup_of(now.workspace.previous_campaign(now), "058")
     assert previous.value("bieu_1", "tong", "so_tre_em_tham_du") == 229
     renderer = WordRenderer(now, date=DATE)  # the caller hands over the previous roll-up
-    data = renderer.render(compute_rollup(now, "058"), unit_status(now, "058"), previous)
+    data = renderer.render(rollup_of(now, "058"), unit_status(now, "058"), previous)
     text = "\n".join(texts(Document(io.BytesIO(data))))
     assert "242 trẻ em tham dự (tăng 13 so với cùng kỳ năm 2023)" in text
     assert "Ngân sách Nhà nước: 121.450.000 đồng (bằng cùng kỳ năm 2023)" in text
-    without = renderer.render(compute_rollup(now, "058"), unit_status(now, "058"))
+    without = renderer.render(rollup_of(now, "058"), unit_status(now, "058"))
     assert "cùng kỳ" not in "\n".join(texts(Document(io.BytesIO(without))))
-    assert previous_campaign(Workspace(path).campaign(earlier.id)) is None
+    assert Workspace(path).previous_campaign(Workspace(path).campaign(earlier.id)) is None
     # write_reports finds the previous period itself, for the root and for a commune
     results = write_reports(now, units=["058", "01840"])
     district, commune = (Document(r.document) for r in results)
@@ -403,7 +403,7 @@ def test_pdf_without_libreoffice_says_so_and_keeps_the_word_report(
 
 
 def test_a_report_with_no_submissions_still_reads(district: Campaign) -> None:
-    data = render_document(compute_rollup(district, "058"), unit_status(district, "058"),
+    data = render_document(rollup_of(district, "058"), unit_status(district, "058"),
                            date=DATE)
     text = "\n".join(texts(Document(io.BytesIO(data))))
     assert "Tổng kinh phí thực hiện Tháng hành động: 0 đồng" in text
@@ -417,7 +417,7 @@ def test_a_form_without_its_own_template_gets_the_generic_one(tmp_path: Path) ->
     unknown = dataclasses.replace(campaign.spec, id="bieu-moi-chua-co-mau")
     generic = default_template(unknown)
     assert generic.name == "chung.docx"
-    data = render_document(compute_rollup(campaign, "058"), unit_status(campaign, "058"),
+    data = render_document(rollup_of(campaign, "058"), unit_status(campaign, "058"),
                            template=generic, date=DATE)
     doc = Document(io.BytesIO(data))
     assert "THÀNH PHỐ BẮC KẠN" in cell_paragraphs(doc.tables[0])

@@ -16,11 +16,10 @@ from consolidate.intake.history import close, diff, pin, reopen, versions
 from consolidate.intake.ingest import ingest
 from consolidate.intake.status import unit_status
 from consolidate.outputs.sources import SOURCES_SHEET
-from consolidate.outputs.workbook import write_reports
-from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler
 from .corpus import GOOD, with_answers
+from .helpers import rollup_of, write_reports
 
 
 def fresh(campaign: Campaign) -> Campaign:
@@ -28,7 +27,7 @@ def fresh(campaign: Campaign) -> Campaign:
 
 
 def children(campaign: Campaign) -> float | None:
-    return compute_rollup(fresh(campaign), "01840").value("bieu_1", "xa", "so_tre_em_tham_du")
+    return rollup_of(fresh(campaign), "01840").value("bieu_1", "xa", "so_tre_em_tham_du")
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from openpyxl import load_workbook
 
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.intake.ingest import ingest
-from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler
-from .helpers import ANSWERS
+from .helpers import ANSWERS, rollup_of
 
 
 def refresh(campaign: Campaign) -> Campaign:
@@ -22,7 +21,7 @@ def refresh(campaign: Campaign) -> Campaign:
 
 
 def values(campaign: Campaign, code: str, table: str) -> dict[str, float | None]:
-    roll = compute_rollup(refresh(campaign), code)
+    roll = rollup_of(refresh(campaign), code)
     frame = roll.tables[table]
     return {c: roll.value(table, "xa", c) for c in frame.columns}
 
@@ -162,7 +161,7 @@ def test_value_in_a_rolled_up_row_is_a_warning_and_not_counted(
     assert report.valid
     [warn] = report.findings
     assert warn.code == "value-in-computed-cell" and warn.cell == "D10"
-    roll = compute_rollup(refresh(district))
+    roll = rollup_of(refresh(district))
     assert roll.value("bieu_1", "huyen", "so_tre_em_tham_du") == 200
     assert roll.value("bieu_1", "xa", "so_tre_em_tham_du") is None
 

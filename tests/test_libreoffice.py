@@ -12,11 +12,9 @@ import python_calamine
 
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.intake.ingest import ingest
-from consolidate.outputs.workbook import write_reports
-from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler
-from .helpers import ANSWERS
+from .helpers import ANSWERS, rollup_of, write_reports
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(
@@ -45,7 +43,7 @@ def test_form_saved_by_libreoffice_ingests_with_the_same_values(
     filled.unlink()
     report = ingest(district.workspace, [saved])
     assert report.valid, report.findings
-    roll = compute_rollup(Workspace(district.workspace.path).campaign(district.id), "01840")
+    roll = rollup_of(Workspace(district.workspace.path).campaign(district.id), "01840")
     assert roll.value("bieu_1", "xa", "so_tre_em_tham_du") == 700
     assert roll.value("bieu_1", "xa", "nsnn") == 4_930_000
     assert roll.value("bieu_2", "xa", "tang_qua_so_tre_em") == 15

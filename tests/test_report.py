@@ -10,9 +10,9 @@ from consolidate.core.workspace import Campaign, Workspace
 from consolidate.demo import SEED_000_COMMUNES, SEED_000_DISTRICT, seed_000_commune_answers
 from consolidate.forms.layout import META_SHEET, NUMBER_FORMAT
 from consolidate.intake.ingest import ingest
-from consolidate.outputs.workbook import write_reports
 
 from .conftest import Filler
+from .helpers import write_reports
 
 
 def consolidated(district: Campaign, fill: Filler, narrative: dict[str, str] | None = None):

@@ -11,11 +11,10 @@ import pytest
 from consolidate.core.specfile import load_spec
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.intake.ingest import ingest
-from consolidate.outputs.workbook import write_reports
-from consolidate.rollup.compute import compute_rollup
 from consolidate.rollup.indicators import EXCEEDED, MET, MISSED, evaluate, parse_target
 
 from .conftest import Filler, make_campaign
+from .helpers import rollup_of, write_reports
 
 FORM = "quyen-tre-em"
 RECEIVED = dt.datetime(2024, 10, 1, 9)
@@ -72,11 +71,11 @@ def test_rate_is_recomputed_from_summed_parts_at_every_level(
              received=RECEIVED)
     assert ingest(province.workspace).valid
     camp = current(province)
-    district = compute_rollup(camp, "058")
+    district = rollup_of(camp, "058")
     assert district.value("phu_luc_02", "ct3_so_sinh", "tu_so") == 4
     assert district.value("phu_luc_02", "ct3_so_sinh", "mau_so") == 250
     assert district.value("phu_luc_02", "ct3_so_sinh", "ket_qua") == pytest.approx(16.0)
-    whole = compute_rollup(camp)
+    whole = rollup_of(camp)
     # (1 + 3 + 2) / (100 + 150 + 400) × 1000 = 9,23‰ — not the mean of 10, 20 and 5
     assert whole.value("phu_luc_02", "ct3_so_sinh", "ket_qua") == pytest.approx(6000 / 650)
 
@@ -94,7 +93,7 @@ def test_rate_with_parts_from_other_tables_uses_the_seed_figures(
     assert warn.found == "1,25" and warn.expected == "1,71"
     assert warn.sheet == "Phụ lục 02" and warn.cell.startswith("H")
     assert "16/9.367 × 1.000" in warn.message
-    roll = compute_rollup(current(rights))
+    roll = rollup_of(current(rights))
     assert roll.value("phu_luc_02", "ct11_tu_vong", "ket_qua") == pytest.approx(2 / 9367 * 1000)
     assert round(roll.value("phu_luc_02", "ct11_tai_nan", "ket_qua"), 2) == 1.71
 
@@ -106,7 +105,7 @@ def test_share_of_units_counts_communes_answering_yes(rights: Campaign, fill: Fi
                                                "Không" if i == 0 else "Có"}),
              received=RECEIVED)
     assert ingest(rights.workspace).valid
-    roll = compute_rollup(current(rights))
+    roll = rollup_of(current(rights))
     assert roll.value("phu_luc_02", "ct21_diem_vui_choi", "ket_qua") == pytest.approx(600 / 7)
     assert roll.value("phu_luc_02", "ct21_diem_vui_choi", "co_khong") == "6/7"
 
@@ -148,7 +147,7 @@ def test_target_and_evaluation_appear_in_the_consolidated_workbook(
                                               ("ct5_duoi_1", "mau_so"): 1000}),
          received=RECEIVED)
     assert ingest(rights.workspace).valid
-    roll = compute_rollup(current(rights))
+    roll = rollup_of(current(rights))
     assert roll.value("phu_luc_02", "ct5_duoi_1", "ke_hoach") == "> 95"
     assert roll.value("phu_luc_02", "ct5_duoi_1", "danh_gia") == MISSED
     from openpyxl import load_workbook
@@ -200,7 +199,7 @@ def test_district_only_rule_runs_on_the_district_rollup(rights: Campaign, fill: 
     fill(rights, "01840", answers(), received=RECEIVED)  # 1 sexual-abuse case
     fill(rights, "058", {"bao_luc": {("khoi_to_vu", "so_lieu"): 2}}, received=RECEIVED)
     assert ingest(rights.workspace).valid  # the district alone has nothing to compare
-    roll = compute_rollup(current(rights))
+    roll = rollup_of(current(rights))
     [f] = [f for f in roll.findings if f.code == "check-failed" and f.is_error]
     assert f.unit == "058" and "khởi tố" in f.message and "2" in f.message
 
@@ -216,7 +215,7 @@ def test_list_rows_are_concatenated_with_their_unit(rights: Campaign, fill: Fill
         ("r2", "co_quan"): "UBND phường", ("r2", "loai"): "Kế hoạch",
         ("r2", "ten"): "Số 15/KH-UBND", ("r2", "ngay"): "25/01/2024"}), received=RECEIVED)
     assert ingest(rights.workspace).valid
-    listing = compute_rollup(current(rights)).lists["phu_luc_01"]
+    listing = rollup_of(current(rights)).lists["phu_luc_01"]
     assert listing["unit_name"].tolist() == ["Thành phố Bắc Kạn", "Phường Đức Xuân",
                                              "Phường Đức Xuân"]
     assert listing["ngay"].tolist() == ["2024-04-08", "2024-05-03", "2024-01-25"]
@@ -246,7 +245,7 @@ def test_previous_year_comes_from_last_years_campaign(tmp_path: Path, fill: Fill
          name="2024.xlsx", received=RECEIVED)
     report = ingest(Workspace(ws))
     assert report.stats["accepted"] == 2  # each file goes to its own period's campaign
-    roll = compute_rollup(current(this))
+    roll = rollup_of(current(this))
     assert roll.value("phu_luc_02", "ct3_so_sinh", "nam_truoc") == pytest.approx(10.0)
     assert roll.value("phu_luc_02", "ct3_so_sinh", "ket_qua") == pytest.approx(4.0)
     [change] = [f for f in roll.findings if f.code == "value-changed"
@@ -258,7 +257,7 @@ def test_previous_year_falls_back_to_what_the_unit_typed(rights: Campaign, fill:
     fill(rights, "058", {"phu_luc_02": {("ct3_so_sinh", "nam_truoc"): "11,8"}},
          received=RECEIVED)
     assert ingest(rights.workspace).valid
-    roll = compute_rollup(current(rights))
+    roll = rollup_of(current(rights))
     assert roll.value("phu_luc_02", "ct3_so_sinh", "nam_truoc") == pytest.approx(11.8)
     assert roll.findings == []
 
@@ -275,7 +274,7 @@ def test_rights_workbook_relays_to_the_province(tmp_path: Path, fill: Filler) ->
     province = make_campaign(tmp_path / "tinh", unit="06", form=FORM)
     relay = ingest(province.workspace, [result.workbook])
     assert relay.valid, [str(f) for f in relay.findings]
-    roll = compute_rollup(current(province))
+    roll = rollup_of(current(province))
     assert roll.value("tinh_hinh", "tre_em", "so_lieu") == 1800
     assert roll.lists["phu_luc_01"]["unit_name"].tolist() == ["Phường Đức Xuân"]
     assert roll.mismatches == []
@@ -311,6 +310,6 @@ def test_word_report_of_the_rights_form_reads_like_seed_002(
     assert ("Tổng số trẻ em trên địa bàn: 9.367 em, chiếm 19,66% dân số "
             "(9.367 em/47.634 người); trong đó: nam 4.814 em, nữ 4.553 em") in text
     assert "- Bạo lực trẻ em: 02 vụ (02 trẻ em)." in text
-    roll = compute_rollup(current(rights))
+    roll = rollup_of(current(rights))
     rate = roll.value("phu_luc_02", "ct11_tai_nan", "ket_qua")
     assert f"Tỷ suất trẻ em bị tai nạn thương tích: {rate:.2f}".replace(".", ",") in text

@@ -12,10 +12,9 @@ from consolidate.core.errors import Report
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.demo import SEED_000_COMMUNES, SEED_000_DISTRICT, seed_000_commune_answers
 from consolidate.intake.ingest import ingest
-from consolidate.outputs.workbook import write_reports
-from consolidate.rollup.compute import compute_rollup
 
 from .conftest import Filler, make_campaign
+from .helpers import rollup_of, write_reports
 
 ROW_NAMES = {"cap_tinh": "tinh", "cap_huyen": "huyen", "cap_xa": "xa", "tong_cong": "tong",
              "tong": "tong"}
@@ -39,7 +38,7 @@ def published(seed_table: dict, row: str) -> list[float | None]:
 def test_level_rows_reproduce_seed_000_published_totals(
         district: Campaign, fill: Filler, seed_tables: dict) -> None:
     fill_seed_000(district, fill)
-    roll = compute_rollup(current(district))
+    roll = rollup_of(current(district))
     seed = seed_tables["seed_000"]
     for table, key in (("bieu_1", "bieu_1"), ("bieu_2", "bieu_2")):
         columns = list(roll.tables[table].columns)
@@ -57,7 +56,7 @@ def test_level_rows_reproduce_seed_000_published_totals(
 def test_seed_000_two_group_table_matches_the_four_group_totals(
         district: Campaign, fill: Filler, seed_tables: dict) -> None:
     fill_seed_000(district, fill)
-    roll = compute_rollup(current(district))
+    roll = rollup_of(current(district))
     four = dict(zip(seed_tables["seed_000"]["bieu_3"]["columns"],
                     seed_tables["seed_000"]["bieu_3"]["tong"], strict=True))
     b3 = roll.tables["bieu_3"].loc["tong"]
@@ -74,9 +73,9 @@ def test_commune_upper_rows_count_only_in_the_communes_own_rollup(
                                         ("xa", "so_tre_em_tham_du"): 40}})
     assert ingest(district.workspace).valid
     camp = current(district)
-    assert compute_rollup(camp).value("bieu_1", "tinh", "so_tre_em_tham_du") == 20
-    assert compute_rollup(camp).value("bieu_1", "xa", "so_tre_em_tham_du") == 40
-    own = compute_rollup(camp, "01840")
+    assert rollup_of(camp).value("bieu_1", "tinh", "so_tre_em_tham_du") == 20
+    assert rollup_of(camp).value("bieu_1", "xa", "so_tre_em_tham_du") == 40
+    own = rollup_of(camp, "01840")
     assert own.value("bieu_1", "tinh", "so_tre_em_tham_du") == 3
     assert own.value("bieu_1", "tong", "so_tre_em_tham_du") == 43
 
@@ -84,7 +83,7 @@ def test_commune_upper_rows_count_only_in_the_communes_own_rollup(
 def test_nobody_reporting_gives_no_figure_not_zero(district: Campaign, fill: Filler) -> None:
     fill(district, "01840", {"bieu_2": {("xa", "kham_benh_so_tre_em"): 10}})
     assert ingest(district.workspace).valid
-    roll = compute_rollup(current(district))
+    roll = rollup_of(current(district))
     assert roll.value("bieu_2", "tong", "kham_benh_so_tre_em") == 10
     assert roll.value("bieu_2", "tong", "kham_benh_kinh_phi") is None
 
@@ -97,7 +96,7 @@ def test_two_tier_roster_rolls_communes_straight_into_the_province(
     for i, code in enumerate(communes, start=1):
         fill(campaign, code, {"bieu_1": {("xa", "so_tre_em_tham_du"): 100 * i}})
     assert ingest(campaign.workspace).valid
-    roll = compute_rollup(current(campaign))
+    roll = rollup_of(current(campaign))
     frame = roll.tables["bieu_1"]
     assert list(frame.index) == ["tinh", "xa", "tong"]
     assert frame.at["xa", "so_tre_em_tham_du"] == 600
@@ -114,7 +113,7 @@ def test_custom_two_level_roster_file(tmp_path: Path, fill: Filler) -> None:
     fill(campaign, "X1", {"bieu_2": {("xa", "tang_qua_so_tre_em"): "1.224 trẻ"}})
     fill(campaign, "X2", {"bieu_2": {("xa", "tang_qua_so_tre_em"): 6}})
     assert ingest(campaign.workspace).valid
-    assert compute_rollup(current(campaign)).value("bieu_2", "tong", "tang_qua_so_tre_em") == 1230
+    assert rollup_of(current(campaign)).value("bieu_2", "tong", "tang_qua_so_tre_em") == 1230
 
 
 def relay_seed_000(tmp_path: Path, fill: Filler) -> tuple[Campaign, Report]:
@@ -130,7 +129,7 @@ def test_district_workbook_relays_to_the_province_and_mismatch_is_listed(
         tmp_path: Path, fill: Filler) -> None:
     province, relay = relay_seed_000(tmp_path, fill)
     assert relay.valid, relay.findings
-    roll = compute_rollup(current(province))
+    roll = rollup_of(current(province))
     # the province's Cấp huyện row is the district's own row, Cấp xã its communes' rows
     assert roll.value("bieu_1", "huyen", "nsnn") == 96_950_000
     assert roll.value("bieu_1", "xa", "nsnn") == 24_500_000
@@ -142,7 +141,7 @@ def test_district_workbook_relays_to_the_province_and_mismatch_is_listed(
     corrected["bieu_1"][("xa", "nsnn")] = 3_500_000
     fill(province, "01840", corrected)
     assert ingest(province.workspace).valid
-    roll = compute_rollup(current(province))
+    roll = rollup_of(current(province))
     assert roll.value("bieu_1", "xa", "nsnn") == 25_000_000
     [mismatch] = roll.mismatches
     assert (mismatch.unit, mismatch.found, mismatch.expected) == ("058", "24.500.000",
@@ -184,7 +183,7 @@ def test_detail_sheets_subtotal_each_district(tmp_path: Path, fill: Filler) -> N
 
 def test_rollup_detail_is_a_frame_per_unit(district: Campaign, fill: Filler) -> None:
     fill_seed_000(district, fill)
-    detail = compute_rollup(current(district)).detail
+    detail = rollup_of(current(district)).detail
     assert isinstance(detail, pd.DataFrame)
     assert list(detail.index) == ["01834", "01837", "01840", "01843", "01846", "01849",
                                   "01852", "01855"]

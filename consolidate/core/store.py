@@ -280,6 +280,16 @@ class Store:
         current = ranked.drop_duplicates("unit").sort_values("id")
         return current.drop(columns=["pinned", "countable", "file_name"]).reset_index(drop=True)
 
+    def rollup_inputs(self, campaign: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """What a roll-up reads: the submissions that count, their cells, and the cells of
+        the roll-ups units stated themselves (with their unit; a stated roll-up without any
+        cell still has one row, so its unit is still reconciled)."""
+        subs = self.current_submissions(campaign)
+        stated = self.rollup_submissions(campaign)
+        said = self.cells_of(stated["id"].tolist()).merge(
+            stated[["id", "unit"]], left_on="submission", right_on="id", how="right")
+        return subs, self.cells_of(subs["id"].tolist()), said
+
     def files_for(self, campaign: str) -> pd.DataFrame:
         return pd.read_sql_query(
             "SELECT * FROM files WHERE campaign = :c ORDER BY received_at",

@@ -200,11 +200,17 @@ class Workspace:
         known = ", ".join(c.id for c in campaigns)
         raise ConsolidateError("campaign-unknown", found=campaign_id, expected=known)
 
-    def find_campaign(self, form_id: str, period: str) -> Campaign | None:
-        for c in reversed(self.campaigns()):
-            if c.form_id == form_id and c.period == period:
-                return c
+    def previous_campaign(self, campaign: Campaign) -> Campaign | None:
+        """The same form and root a period earlier, if this workspace holds it."""
+        if not campaign.period.isdigit():
+            return None
+        earlier = str(int(campaign.period) - 1)
+        for other in self.campaigns():
+            if (other.form_id, other.root, other.period) == (campaign.form_id, campaign.root,
+                                                             earlier):
+                return other
         return None
+
 
 
 def init_campaign(path: str | Path, form: str, period: str, unit: str,

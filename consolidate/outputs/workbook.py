@@ -9,8 +9,6 @@ along so the province can check them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -26,12 +24,12 @@ from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
 from consolidate.forms.generate import identity
 from consolidate.forms.relay import DATA_COLUMNS, DETAIL_MARK, SUBTOTAL_MARK, write_data_sheet
-from consolidate.intake.status import unit_status
 from consolidate.outputs.charts import add_chart_sheet
 from consolidate.outputs.sources import data_time, write_sources_sheet
-from consolidate.outputs.word import WordRenderer, convert_to_pdf
-from consolidate.rollup.compute import Rollup, compute_rollup, load_values, previous_campaign
+from consolidate.rollup.compute import Rollup
 
+#: The columns of a stored cell, as the sources sheet reads them.
+STORED_COLUMNS = ("submission", "tbl", "row", "col", "num", "text", "sheet", "cell")
 DETAIL_SHEET = "Chi tiết"
 NARRATIVES_SHEET = "Thuyết minh các đơn vị"
 STATUS_SHEET = "Tình hình nộp báo cáo"
@@ -39,55 +37,16 @@ CHECK_SHEET = "Đối chiếu số liệu"
 FINDINGS_SHEET = "Kiểm tra số liệu"
 
 
-@dataclass
-class ReportResult:
-    workbook: Path
-    rollup: Rollup
-    status: pd.DataFrame
-    document: Path | None = None  # the Word report (.docx) beside the workbook
-    pdf: Path | None = None  # with ``pdf=True``: the same, converted by LibreOffice
-
-
-def write_reports(campaign: Campaign, units: list[str] | None = None,
-                  out_dir: Path | None = None, template: Path | None = None,
-                  pdf: bool = False) -> list[ReportResult]:
-    """Consolidated workbooks and Word reports for the given units (default: the root),
-    one store read. The Word template is checked before anything is written."""
-    word = WordRenderer(campaign, template)
-    data = load_values(campaign)
-    previous = _previous_rollups(campaign)
-    out_dir = out_dir or campaign.folder("reports")
-    results = []
-    for code in units or [campaign.root]:
-        rollup = compute_rollup(campaign, code, data)
-        status = unit_status(campaign, code)
-        path = out_dir / safe_filename(code, f"Tong hop {rollup.unit.name}")
-        doc_path = out_dir / safe_filename(code, f"Bao cao {rollup.unit.name}", ".docx")
-        workbook = build_workbook(rollup, status)
-        document = word.render(rollup, status, previous(code))
-        atomic_write(path, workbook)
-        atomic_write(doc_path, files.fix_zip_times(document, data_time(rollup)))
-        results.append(ReportResult(path, rollup, status, doc_path))
-    if pdf:
-        for result, pdf_path in zip(results, convert_to_pdf([r.document for r in results]),
-                                    strict=True):
-            result.pdf = pdf_path
-    return results
-
-
-def _previous_rollups(campaign: Campaign) -> Callable[[str], Rollup | None]:
-    """Each unit's roll-up a period earlier, for the report's "so với cùng kỳ": the earlier
-    campaign's values are read once for all units; None when there is no earlier campaign
-    or it does not have the unit."""
-    earlier = previous_campaign(campaign)
-    if earlier is None:
-        return lambda code: None
-    data = load_values(earlier)
-
-    def previous(code: str) -> Rollup | None:
-        return compute_rollup(earlier, code, data) if code in earlier.roster else None
-
-    return previous
+def write_unit_files(rollup: Rollup, workbook: bytes, document: bytes,
+                     out_dir: Path) -> tuple[Path, Path]:
+    """The consolidated workbook and the Word report of one unit, written atomically under
+    ASCII names; the Word file carries the data's time, like the workbook."""
+    code, name = rollup.unit.code, rollup.unit.name
+    path = out_dir / safe_filename(code, f"Tong hop {name}")
+    doc_path = out_dir / safe_filename(code, f"Bao cao {name}", ".docx")
+    atomic_write(path, workbook)
+    atomic_write(doc_path, files.fix_zip_times(document, data_time(rollup)))
+    return path, doc_path
 
 
 def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
@@ -113,8 +72,7 @@ def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
     add_chart_sheet(wb, rollup)
     if campaign.workspace.full_roster(campaign.roster_choice)[unit.code].parent:
         _data_sheet(wb, rollup)
-    write_sources_sheet(wb, rollup, rollup.campaign.workspace.store.cells_of(
-        rollup.submissions["id"].tolist()))
+    write_sources_sheet(wb, rollup, rollup.cells[list(STORED_COLUMNS)])
     layout.write_meta(wb, spec, ident)
     layout.finish(wb, spec, ident)
     return files.save_workbook(wb, data_time(rollup))  # fixed timestamps: same data, same bytes
@@ -341,10 +299,8 @@ def _findings_sheet(wb: Workbook, rollup: Rollup) -> None:
 
 def _data_sheet(wb: Workbook, rollup: Rollup) -> None:
     """Every cell of the subtree in long form, hidden: what the level above relays."""
-    store = rollup.campaign.workspace.store
-    cells = store.cells_of(rollup.submissions["id"].tolist()).merge(
-        rollup.submissions[["id", "unit"]], left_on="submission", right_on="id")
-    write_data_sheet(wb, cells[list(DATA_COLUMNS)].itertuples(index=False, name=None))
+    rows = rollup.cells[list(DATA_COLUMNS)]
+    write_data_sheet(wb, rows.itertuples(index=False, name=None))
 
 
 def report_units(campaign: Campaign, unit: str | None, all_units: bool) -> list[str]:

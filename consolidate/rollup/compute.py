@@ -46,7 +46,6 @@ from consolidate.rollup.checks import changes, indicator_parts, run_checks
 from consolidate.rollup.indicators import evaluate, parse_target, rate
 
 Key = tuple[str, str, str]
-Data = tuple[pd.DataFrame, pd.DataFrame]
 
 
 @dataclass
@@ -60,6 +59,7 @@ class Rollup:
     detail: pd.DataFrame  # one row per descendant: own-level figures, columns "tbl.col"
     narrative: pd.DataFrame  # unit, field, text
     submissions: pd.DataFrame  # the submission that counts, per unit of the subtree
+    cells: pd.DataFrame  # every counted cell of the subtree, with its unit
     values: dict[Key, float] = field(default_factory=dict)
     previous: dict[Key, float] | None = None  # the same unit's values a period earlier
     mismatches: list[Finding] = field(default_factory=list)
@@ -71,42 +71,42 @@ class Rollup:
         return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
 
 
-def load_values(campaign: Campaign) -> Data:
-    """Current submissions and their cells, joined with each unit's level and table kind."""
-    store = campaign.workspace.store
-    subs = store.current_submissions(campaign.id)
-    cells = store.cells_of(subs["id"].tolist())
-    cells = cells.merge(subs[["id", "unit", "source"]], left_on="submission", right_on="id")
+@dataclass(frozen=True)
+class RollupData:
+    """What every roll-up of a campaign reads, loaded once (``prepare``) for all its units.
+
+    ``cells`` are the cells of the submissions that count, joined with each unit's level
+    and each table's kind; ``stated`` are the figures the units' own roll-ups state
+    (relay), to reconcile with the detail.
+    """
+
+    submissions: pd.DataFrame
+    cells: pd.DataFrame
+    stated: pd.DataFrame
+
+
+def prepare(campaign: Campaign, submissions: pd.DataFrame, cells: pd.DataFrame,
+            stated: pd.DataFrame) -> RollupData:
+    """Join the store's rows with what the roster and the spec say about them."""
+    cells = cells.merge(submissions[["id", "unit", "source"]], left_on="submission",
+                        right_on="id")
     levels = {u.code: u.level for u in campaign.roster.units()}
     cells["unit_level"] = cells["unit"].map(levels)
     cells["row_level"] = cells["row"].map(ROW_LEVEL)
     kinds = {t.id: t.kind for t in campaign.spec.tables}
     cells["kind"] = cells["tbl"].map(kinds)
     cells["num"] = pd.to_numeric(cells["num"], errors="coerce")
-    return subs, cells
+    return RollupData(submissions, cells, stated)
 
 
-def previous_campaign(campaign: Campaign) -> Campaign | None:
-    """The same form and root a period earlier, if this workspace holds it."""
-    if not campaign.period.isdigit():
-        return None
-    earlier = str(int(campaign.period) - 1)
-    for other in campaign.workspace.campaigns():
-        if (other.form_id, other.root, other.period) == (campaign.form_id, campaign.root,
-                                                         earlier):
-            return other
-    return None
-
-
-def compute_rollup(campaign: Campaign, unit_code: str | None = None, data: Data | None = None,
-                   with_previous: bool = True) -> Rollup:
-    """The roll-up of one unit (default: the campaign's root)."""
-    subs, cells = data if data is not None else load_values(campaign)
+def compute_rollup(campaign: Campaign, data: RollupData, unit_code: str | None = None,
+                   previous: dict[Key, float] | None = None) -> Rollup:
+    """The roll-up of one unit (default: the campaign's root) from the campaign's data;
+    ``previous`` is the same unit's values a period earlier, when there is one."""
     roster = campaign.roster.subtree(unit_code or campaign.root)
     unit = roster.roots()[0]
     members = {u.code for u in roster.units()}
-    cells = cells[cells["unit"].isin(members)]
-    previous = _previous_values(campaign, unit.code) if with_previous else None
+    cells = data.cells[data.cells["unit"].isin(members)]
     values = unit_values(campaign, roster, unit, cells, previous)
     own_level = _own_level(cells)
     below = own_level[own_level["unit"] != unit.code]
@@ -117,10 +117,10 @@ def compute_rollup(campaign: Campaign, unit_code: str | None = None, data: Data 
         detail=_detail(campaign.spec, roster, below),
         narrative=cells[cells["tbl"] == "narrative"][["unit", "row", "text"]]
         .rename(columns={"row": "field"}),
-        submissions=subs[subs["unit"].isin(members)],
-        values=values, previous=previous,
+        submissions=data.submissions[data.submissions["unit"].isin(members)],
+        cells=cells, values=values, previous=previous,
     )
-    rollup.mismatches = _mismatches(campaign, roster, cells)
+    rollup.mismatches = _mismatches(campaign, roster, cells, data.stated)
     rollup.findings = _checks(campaign, roster, cells, values, previous)
     return rollup
 
@@ -192,13 +192,6 @@ def _indicators(spec: FormSpec, table: Table, unit: Unit, cells: pd.DataFrame,
             values[(*key, TARGET)] = typed[(row.id, TARGET)]
     for k in [k for k, v in values.items() if v is None]:
         del values[k]
-
-
-def _previous_values(campaign: Campaign, unit_code: str) -> dict[Key, float] | None:
-    earlier = previous_campaign(campaign)
-    if earlier is None or unit_code not in earlier.roster:
-        return None
-    return compute_rollup(earlier, unit_code, with_previous=False).values
 
 
 def _tables(campaign: Campaign, unit: Unit, values: dict[Key, float],
@@ -279,17 +272,12 @@ def _detail(spec: FormSpec, roster: Roster, own_level: pd.DataFrame) -> pd.DataF
     return wide
 
 
-def _mismatches(campaign: Campaign, roster: Roster, cells: pd.DataFrame) -> list[Finding]:
+def _mismatches(campaign: Campaign, roster: Roster, cells: pd.DataFrame,
+                said: pd.DataFrame) -> list[Finding]:
     """Compare the figures each relayed roll-up states with the detail that counts."""
-    store = campaign.workspace.store
-    stated = store.rollup_submissions(campaign.id)
-    stated = stated[stated["unit"].isin({u.code for u in roster.units()})]
-    if stated.empty:
-        return []
-    said = store.cells_of(stated["id"].tolist()).merge(
-        stated[["id", "unit"]], left_on="submission", right_on="id")
+    said = said[said["unit"].isin({u.code for u in roster.units()})]
     out: list[Finding] = []
-    for code in stated["unit"]:
+    for code in said["unit"].drop_duplicates():
         unit = roster[code]
         computed = unit_values(campaign, roster.subtree(code), unit, cells)
         mine = said[(said["unit"] == code) & said["num"].notna()]
