@@ -31,9 +31,24 @@ from consolidate.outputs.word import WordRenderer, convert_to_pdf, soffice_path
 from consolidate.outputs.workbook import build_workbook, report_units, write_unit_files
 from consolidate.rollup.compute import Rollup, RollupData, compute_rollup, prepare
 
-Progress = Callable[[int], None]
+#: Told (done, total) as a long verb advances: a terminal draws a bar, the web page a gauge.
+Progress = Callable[[int, int], None]
 Say = Callable[[str], None]
 PathLike = str | Path
+
+
+def _steps(progress: Progress | None, total: int) -> Callable[[int], None] | None:
+    """The steps count what they finish one by one; the caller is told done out of total."""
+    if progress is None:
+        return None
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total)
+
+    return step
 
 
 def _open(workspace: PathLike, campaign: str | None = None) -> Campaign:
@@ -112,7 +127,7 @@ def forms(workspace: PathLike, campaign: str | None = None, out: Path | None = N
     with camp.workspace.lock():
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-        paths = generate_forms(camp, out, progress=progress)
+        paths = generate_forms(camp, out, progress=_steps(progress, len(camp.roster)))
     return FormsResult(campaign=camp.id, paths=paths)
 
 
@@ -136,7 +151,8 @@ def ingest(workspace: PathLike, paths: list[Path] | None = None,
     ws = Workspace(workspace)
     ws.store  # noqa: B018 - refuses a folder without campaigns before reading any file
     with ws.lock():
-        report = ingest_step.ingest(ws, paths, progress=progress)
+        files = ingest_step.collect_files([ws.inbox] if paths is None else paths)
+        report = ingest_step.ingest(ws, files, progress=_steps(progress, len(files)))
         written = feedback_step.write_feedback(ws)
     return IngestResult(findings=report.findings, report=report, feedback=written,
                         feedback_folder=ws.path / feedback_step.FEEDBACK_DIR)

@@ -133,13 +133,26 @@ def emit(result: api.Result, as_json: bool, show: Callable[[Any], None]) -> None
 
 
 @contextmanager
-def progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
-    """A progress bar on a terminal; nothing in scripts."""
-    if not sys.stderr.isatty() or length < 2:
-        yield lambda n: None
-        return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
-        yield bar.update
+def progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal, drawn once the API says how much there is to do;
+    nothing in scripts and logs."""
+    bars: list[Any] = []
+    shown = [0]
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            if not sys.stderr.isatty() or total < 2:
+                return
+            bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - shown[0])
+        shown[0] = done
+
+    try:
+        yield update
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -212,7 +225,7 @@ def init(workspace: Path, form: str, period: str, unit: str, deadline: dt.date |
 @verb
 def forms(workspace: Path, campaign: str | None, out: Path | None, as_json: bool) -> None:
     """Tạo biểu mẫu trống cho đơn vị chủ trì và mọi đơn vị trực thuộc."""
-    with progress(0, "Đang tạo biểu mẫu") as update:
+    with progress("Đang tạo biểu mẫu") as update:
         result = api.forms(workspace, campaign, out, progress=update)
     emit(result, as_json, lambda r: click.echo(
         f"Đã tạo {len(r.paths)} biểu mẫu trong {r.folder}."))
@@ -226,7 +239,8 @@ def forms(workspace: Path, campaign: str | None, out: Path | None, as_json: bool
 @verb
 def ingest(workspace: Path, paths: tuple[Path, ...], as_json: bool) -> None:
     """Tiếp nhận các tệp báo cáo (mặc định: thư mục WS/inbox)."""
-    result = api.ingest(workspace, list(paths) or None)
+    with progress("Đang tiếp nhận") as update:
+        result = api.ingest(workspace, list(paths) or None, progress=update)
 
     def show(r: api.IngestResult) -> None:
         _print_findings(r.findings)

@@ -76,7 +76,7 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
 
     The caller holds the workspace lock and writes the feedback afterwards.
     """
-    files = collect_files(list(paths) if paths else [workspace.inbox])
+    files = collect_files([workspace.inbox] if paths is None else list(paths))
     report = Report(stats={"files": len(files), "accepted": 0, "rejected": 0, "duplicate": 0})
     campaigns = {(c.form_id, c.period): c for c in workspace.campaigns()}
     for path in files:
