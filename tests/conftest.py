@@ -14,7 +14,7 @@ import yaml
 from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.forms.generate import generate_forms
 
-from .helpers import fill_workbook
+from .helpers import fill_workbook, form_path
 
 SEED_TABLES = Path(__file__).resolve().parent / "data" / "seed_tables.yaml"
 DEADLINE = dt.date(2024, 7, 3)
@@ -37,10 +37,6 @@ def make_campaign(path: Path, unit: str = "058", form: str = "thang-hanh-dong",
 def district(tmp_path: Path) -> Campaign:
     """TP Bắc Kạn (058) and its eight wards and communes, blank forms generated."""
     return make_campaign(tmp_path / "ws")
-
-
-def form_path(campaign: Campaign, code: str) -> Path:
-    return next(campaign.folder("forms").glob(f"{code}_*.xlsx"))
 
 
 Filler = Callable[..., Path]

@@ -6,6 +6,8 @@ tests never depend on the demo's way of filling forms.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from openpyxl import load_workbook
 
 from consolidate import api
 from consolidate.core.workspace import Campaign
+from consolidate.demo import SEED_000_COMMUNES, SEED_000_DISTRICT, seed_000_commune_answers
 from consolidate.forms.layout import KEY_ROW, NARRATIVE_MARK, TABLE_MARK
 from consolidate.rollup.compute import Rollup
 
@@ -64,3 +67,35 @@ def write_reports(campaign: Campaign, units: list[str] | None = None, out_dir: P
     return [api.report(campaign.workspace.path, campaign.id, code, out=out_dir,
                        template=template, pdf=pdf).reports[0]
             for code in units or [campaign.root]]
+
+
+def form_path(campaign: Campaign, code: str) -> Path:
+    """The blank form generated for a unit."""
+    return next(campaign.folder("forms").glob(f"{code}_*.xlsx"))
+
+
+#: Narrative answers of TP Bắc Kạn, its communes, and Phường Đức Xuân (with characters
+#: that must survive into Word: '&', '<', '>').
+OWN = {"chi_dao": "UBND thành phố ban hành Kế hoạch số 82/KH-UBND ngày 08/4/2024.",
+       "ton_tai": "Nguồn lực vận động còn hạn chế."}
+COMMUNE = {"ton_tai": "Điểm vui chơi cho trẻ em còn thiếu."}
+DUC_XUAN = {"ton_tai": "Chưa có kinh phí sửa sân chơi & nhà văn hóa <tổ 2>."}
+
+
+def fill_seed_000(campaign: Campaign, district_children: int = 200) -> None:
+    """TP Bắc Kạn and its eight wards and communes, as seed 000 published them, received
+    on time and ingested."""
+    inbox = campaign.workspace.inbox
+    own = {**SEED_000_DISTRICT, "bieu_1": {**SEED_000_DISTRICT["bieu_1"],
+                                           ("huyen", "so_tre_em_tham_du"): district_children}}
+    made = [fill_workbook(form_path(campaign, "058"), inbox / f"058-{campaign.period}.xlsx",
+                          own, OWN)]
+    for code in SEED_000_COMMUNES:
+        made.append(fill_workbook(form_path(campaign, code),
+                                  inbox / f"{code}-{campaign.period}.xlsx",
+                                  seed_000_commune_answers(code),
+                                  DUC_XUAN if code == "01840" else COMMUNE))
+    on_time = dt.datetime(int(campaign.period), 7, 1, 9).timestamp()
+    for path in made:
+        os.utime(path, (on_time, on_time))
+    assert api.ingest(campaign.workspace.path).valid

@@ -19,8 +19,7 @@ from consolidate.intake.ingest import ingest
 from consolidate.outputs.charts import CHART_SHEET, chart_def, chart_png, child_frame
 
 from .conftest import Filler, form_path, make_campaign
-from .helpers import rollup_of, write_reports
-from .test_document import fill_seed_000
+from .helpers import fill_seed_000, rollup_of, write_reports
 
 KIDS, STATE, RAISED = "Lượt trẻ em", "Ngân sách nhà nước", "Vận động"
 

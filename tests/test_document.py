@@ -26,10 +26,7 @@ from consolidate.cli import main
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.demo import (
-    SEED_000_COMMUNES,
     SEED_000_DISTRICT,
-    fill_workbook,
-    seed_000_commune_answers,
 )
 from consolidate.intake.ingest import ingest
 from consolidate.intake.status import unit_status
@@ -50,41 +47,17 @@ from consolidate.outputs.word import (
 from consolidate.outputs.word import pdf as word_pdf
 from consolidate.rollup.compute import Rollup
 
-from .conftest import form_path, make_campaign
-from .helpers import rollup_of, write_reports
+from .conftest import make_campaign
+from .helpers import fill_seed_000, rollup_of, write_reports
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 DATE = dt.date(2024, 7, 3)
-OWN = {"chi_dao": "UBND thành phố ban hành Kế hoạch số 82/KH-UBND ngày 08/4/2024.",
-       "ton_tai": "Nguồn lực vận động còn hạn chế."}
-COMMUNE = {"ton_tai": "Điểm vui chơi cho trẻ em còn thiếu."}
-DUC_XUAN = {"ton_tai": "Chưa có kinh phí sửa sân chơi & nhà văn hóa <tổ 2>."}
-
-
 @dataclass
 class Seed000:
     campaign: Campaign
     rollup: Rollup
     path: Path
-
-
-def fill_seed_000(campaign: Campaign, district_children: int = 200) -> None:
-    """TP Bắc Kạn and its eight wards and communes, as seed 000 published them."""
-    inbox = campaign.workspace.inbox
-    own = {**SEED_000_DISTRICT, "bieu_1": {**SEED_000_DISTRICT["bieu_1"],
-                                           ("huyen", "so_tre_em_tham_du"): district_children}}
-    made = [fill_workbook(form_path(campaign, "058"), inbox / f"058-{campaign.period}.xlsx",
-                          own, OWN)]
-    for code in SEED_000_COMMUNES:
-        made.append(fill_workbook(form_path(campaign, code),
-                                  inbox / f"{code}-{campaign.period}.xlsx",
-                                  seed_000_commune_answers(code),
-                                  DUC_XUAN if code == "01840" else COMMUNE))
-    on_time = dt.datetime(int(campaign.period), 7, 1, 9).timestamp()
-    for path in made:
-        os.utime(path, (on_time, on_time))
-    assert ingest(campaign.workspace).valid
 
 
 @pytest.fixture(scope="module")
