@@ -19,7 +19,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from consolidate.core.spec import NUMERIC_KINDS, Column, FormSpec, Row, Table
+from consolidate.core.spec import ANSWER, NUMERIC_KINDS, RESULT, Column, FormSpec, Row, Table
 from consolidate.forms.style import (
     BOX,
     COMPUTED_FILL,
@@ -99,8 +99,8 @@ FORMATS = {
 ALIGN = {"count": "right", "money": "right", "decimal": "right", "date": "center",
          "yes_no": "center", "target": "center"}
 #: Column headers of a consolidated workbook, where the engine, not the unit, computed them.
-ROLLUP_LABELS = {"ket_qua": "Kết quả (tính từ tử số, mẫu số)",
-                 "co_khong": "Số xã có / số xã trả lời"}
+ROLLUP_LABELS = {RESULT: "Kết quả (tính từ tử số, mẫu số)",
+                 ANSWER: "Số xã có / số xã trả lời"}
 
 
 def first_data_column(table: Table) -> int:

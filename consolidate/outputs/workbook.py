@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from consolidate.core import files
 from consolidate.core.files import atomic_write, safe_filename
 from consolidate.core.numbers import format_date_short
-from consolidate.core.spec import NUMERIC_KINDS, Table
+from consolidate.core.spec import EVALUATION, NUMERIC_KINDS, Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
 from consolidate.forms.generate import identity
@@ -60,7 +60,7 @@ def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
             continue
         frame = rollup.tables[table.id]
         values = {(r, c): frame.at[r, c] for r in frame.index for c in frame.columns}
-        extra = ("Đánh giá", frame["danh_gia"].to_dict()) if "danh_gia" in frame else None
+        extra = ("Đánh giá", frame[EVALUATION].to_dict()) if EVALUATION in frame else None
         layout.write_table(wb, table, campaign.levels, ident, values, extra)
     own = rollup.narrative[rollup.narrative["unit"] == unit.code]
     layout.write_narrative(wb, spec, ident, dict(zip(own["field"], own["text"], strict=True)))
