@@ -148,22 +148,18 @@ def test_usage_line_and_hint_come_before_the_error() -> None:
         "Cách dùng: app init [TÙY_CHỌN]", "Xem hướng dẫn: 'app init --help'."]
 
 
-def test_folder_that_does_not_exist(tmp_path: Path) -> None:
-    missing = tmp_path / "chua-co"
-    result = run(make_app(), "init", "--form", "x", "-w", str(missing))
+@pytest.mark.parametrize(("is_file", "said"), [
+    (False, "không tồn tại."),
+    (True, "là một tệp, không phải thư mục."),
+])
+def test_a_workspace_that_is_not_a_folder(tmp_path: Path, is_file: bool, said: str) -> None:
+    given = tmp_path / ("bao-cao.xlsx" if is_file else "chua-co")
+    if is_file:
+        given.write_bytes(b"")
+    result = run(make_app(), "init", "--form", "x", "-w", str(given))
     assert result.exit_code == 2
-    assert (f"Lỗi: Giá trị không hợp lệ cho '-w' / '--workspace': Thư mục '{missing}' "
-            "không tồn tại.") in result.output
-    assert_no_english(result.output)
-
-
-def test_file_given_where_a_folder_is_expected(tmp_path: Path) -> None:
-    a_file = tmp_path / "bao-cao.xlsx"
-    a_file.write_bytes(b"")
-    result = run(make_app(), "init", "--form", "x", "-w", str(a_file))
-    assert result.exit_code == 2
-    assert (f"Lỗi: Giá trị không hợp lệ cho '-w' / '--workspace': Thư mục '{a_file}' "
-            "là một tệp, không phải thư mục.") in result.output
+    assert (f"Lỗi: Giá trị không hợp lệ cho '-w' / '--workspace': Thư mục '{given}' "
+            f"{said}") in result.output
     assert_no_english(result.output)
 
 
