@@ -12,7 +12,6 @@ run are collected in a :class:`Report`; a refusal is raised as a
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -211,10 +210,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 LOCATION_FIELDS = ("file", "sheet", "cell", "unit", "found", "expected")
 
 
-def template_fields(code: str) -> set[str]:
-    """The field names a code's message template uses."""
-    return {name for _, name, _, _ in string.Formatter().parse(CATALOGUE[code][1]) if name}
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -281,12 +276,6 @@ def finding(code: str, *, severity: Severity | str | None = None, **fields: Any)
     kept = {k: "" if v is None else str(v) for k, v in fields.items()}
     return Finding(code, Severity(severity or default), kept)
 
-
-def worst(findings: Iterable[Finding]) -> Severity | None:
-    """The most serious severity among findings, None when there are none."""
-    order = list(Severity)
-    found = [f.severity for f in findings]
-    return min(found, key=order.index) if found else None
 
 
 @dataclass

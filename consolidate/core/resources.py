@@ -8,11 +8,8 @@ installed package they are ``consolidate.specs`` and ``consolidate.templates``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from importlib.resources import as_file, files
+from importlib.resources import files
 from importlib.resources.abc import Traversable
-from pathlib import Path
 
 SPECS_PACKAGE = "consolidate.specs"
 TEMPLATES_PACKAGE = "consolidate.templates"
@@ -33,10 +30,3 @@ def shipped_specs() -> dict[str, Traversable]:
 def shipped_templates() -> dict[str, Traversable]:
     """Template name (a form id, or ``chung``) -> the shipped Word template."""
     return dict(sorted(_entries(TEMPLATES_PACKAGE, TEMPLATE_SUFFIX).items()))
-
-
-@contextmanager
-def shipped_path(resource: Traversable) -> Iterator[Path]:
-    """A real file path for a shipped resource (extracted if the package is zipped)."""
-    with as_file(resource) as path:
-        yield Path(path)

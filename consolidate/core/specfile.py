@@ -424,7 +424,3 @@ def _check_refs(spec: FormSpec, reader: _Reader, data: dict[str, Any]) -> None:
     for what, ref in refs:
         if not spec.has_element(ref):
             raise reader.fail(data, f"{what} trỏ tới chỉ tiêu không có trong biểu mẫu: '{ref}'")
-
-
-def available_forms() -> list[str]:
-    return list(shipped_specs())
