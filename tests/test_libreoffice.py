@@ -61,3 +61,20 @@ def test_consolidated_workbook_opens_in_libreoffice_and_keeps_its_figures(
     rows = {r[0]: r for r in wb.get_sheet_by_name("Biểu 1").to_python(skip_empty_area=False)}
     assert rows["xa"][3] == 700 and rows["tong"][6] == 4_930_000
     assert rows["tong"][1] == "Tổng cộng"
+
+
+def test_a_printed_form_shows_its_guide_and_notes_whole(district: Campaign, tmp_path: Path) -> None:
+    """Printed on A4 by LibreOffice, no sentence of the guide or of a table's note is cut."""
+    form = next(district.folder("forms").glob("01840_*.xlsx"))
+    pdf = resave(form, tmp_path / "pdf", "pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    for sentence in (
+        "BÁO CÁO KẾT QUẢ TRIỂN KHAI, THỰC HIỆN THÁNG HÀNH ĐỘNG VÌ TRẺ EM",
+        "Không có thì nhập 0 hoặc để trống.",
+        "Lưu tệp dạng Excel (.xlsx) và gửi lại cho đơn vị cấp trên.",
+        '"-" là không có.',
+    ):
+        assert sentence in flat, sentence
+    assert flat.count('"-" là không có.') == 3  # under each of Biểu 1, 2 and 3

@@ -30,10 +30,12 @@ from consolidate.forms.style import (
     UNLOCKED,
     WRAP_CENTER,
     align,
+    fit_height,
     font,
     plain_value,
     print_setup,
     put_text,
+    width_of,
 )
 
 META_SHEET = "_meta"
@@ -83,11 +85,12 @@ def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
          "không thêm hoặc xóa cột. Lưu tệp dạng Excel (.xlsx) và gửi lại cho đơn vị cấp trên.",
          font()),
     ]
+    ws.column_dimensions["A"].width = GUIDE_WIDTH
     for i, (text, f) in enumerate(lines, start=1):
         cell = ws.cell(row=i, column=1, value=text)
         cell.font = f
         cell.alignment = align()
-    ws.column_dimensions["A"].width = 110
+        fit_height(ws, i, [(text, GUIDE_WIDTH)], int(f.size))
     ws.protection.sheet = True
     print_setup(ws, f"A1:A{len(lines)}", landscape=False)
 
@@ -168,16 +171,28 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
     if extra:
         _extra_column(ws, table, rows, first_col + len(table.columns), extra)
     last_row = FIRST_DATA_ROW + len(rows) - 1
-    note = ws.cell(row=last_row + 2, column=2, value=(
-        "Ghi chú: ô màu vàng là ô nhập số liệu; ô màu xám do đơn vị cấp trên tổng hợp "
-        "hoặc không áp dụng cho cấp này; \"-\" là không có."))
-    note.font = font(11, italic=True)
+    _note(ws, last_row + 2, last_col, TABLE_NOTE)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=first_col).coordinate
     ws.protection.sheet = True
     wide = len(table.columns) > 3 or table.kind == "list"
     print_setup(ws, f"B1:{last_col}{last_row + 2}", landscape=wide,
                 title_rows=f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
     return ws
+
+
+TABLE_NOTE = ("Ghi chú: ô màu vàng là ô nhập số liệu; ô màu xám do đơn vị cấp trên tổng hợp "
+              "hoặc không áp dụng cho cấp này; \"-\" là không có.")
+GUIDE_WIDTH = 85  # characters: fits a portrait A4 page, so LibreOffice wraps instead of cutting
+
+
+def _note(ws: Worksheet, row: int, last_col: str, text: str) -> None:
+    """A note under a table, wrapped across the table's width so it prints whole."""
+    ws.merge_cells(f"B{row}:{last_col}{row}")
+    note = ws.cell(row=row, column=2, value=text)
+    note.font = font(11, italic=True)
+    note.alignment = align()
+    width = width_of(ws, 2, ws[f"{last_col}{row}"].column)
+    fit_height(ws, row, [(text, width)])
 
 
 def _table_header(ws: Worksheet, table: Table, ident: Identity, last_col: str) -> None:

@@ -107,3 +107,18 @@ def put_text(cell: Any, text: Any) -> None:
     cell.value = None if text is None else str(text)
     if cell.value is not None:
         cell.data_type = "s"
+
+
+def fit_height(ws: Worksheet, row: int, texts: list[tuple[Any, float]], size: int = 11) -> None:
+    """Row height for wrapped text (each text with the width it wraps in): LibreOffice does
+    not grow the rows openpyxl writes, so a long text would print cut to one line."""
+    per_line = 11 / size * 1.1
+    lines = max((len(str(t or "")) // max(int(w * per_line), 1) + 1 for t, w in texts),
+                default=1)
+    ws.row_dimensions[row].height = max(18, round(size * 1.36) * lines + 3)
+
+
+def width_of(ws: Worksheet, first: int, last: int) -> float:
+    """The width of columns first..last (1-based), as a merged cell spanning them wraps."""
+    return sum(ws.column_dimensions[get_column_letter(c)].width or 13 for c in range(first,
+                                                                                     last + 1))

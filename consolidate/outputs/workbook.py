@@ -105,12 +105,6 @@ def _finish_sheet(ws: Worksheet, head_row: int, last_row: int, first_col: int,
     style.print_setup(ws, area, landscape=landscape, title_rows=f"{head_row}:{head_row}")
 
 
-def _fit_height(ws: Worksheet, row: int, texts: list[tuple[str, float]]) -> None:
-    """Row height for wrapped text: LibreOffice does not grow rows written by openpyxl."""
-    lines = max((len(str(t or "")) // max(int(w * 1.1), 1) + 1 for t, w in texts), default=1)
-    ws.row_dimensions[row].height = max(18, 15 * lines + 3)
-
-
 def _detail_sheets(wb: Workbook, rollup: Rollup) -> None:
     """Per table: a row per descendant, a subtotal per intermediate unit; keyed for relay."""
     for table in rollup.campaign.spec.tables:
@@ -196,7 +190,7 @@ def _narratives_sheet(wb: Workbook, rollup: Rollup) -> None:
         for j in range(1, 5):
             stamp(ws.cell(row=row, column=j), "text", alignment=style.align(),
                   border=style.BOX, font=style.font(11))
-        _fit_height(ws, row, [(values[2], 34), (rec.text, 90)])
+        style.fit_height(ws, row, [(values[2], 34), (rec.text, 90)])
         row += 1
     _finish_sheet(ws, first - 1, row - 1, 1, 4, freeze_col=2)
 
@@ -218,7 +212,7 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
             wrap = j in (2, 4, 8)
             stamp(cell, wrap, border=style.BOX, font=style.font(11),
                   alignment=style.align(wrap=wrap))
-        _fit_height(ws, first + i, [(rec.name, 30), (rec.parent, 26), (rec.note, 60)])
+        style.fit_height(ws, first + i, [(rec.name, 30), (rec.parent, 26), (rec.note, 60)])
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
     _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
 
@@ -240,7 +234,7 @@ def _check_sheet(wb: Workbook, rollup: Rollup) -> None:
             cell.border = style.BOX
             cell.font = style.font(11)
             cell.alignment = style.align("right" if j > 3 else "left")
-        _fit_height(ws, first + i, [(f.message, 60)])
+        style.fit_height(ws, first + i, [(f.message, 60)])
     _finish_sheet(ws, first - 1, first - 1 + len(rollup.mismatches), 1, 5, freeze_col=1)
 
 
@@ -263,7 +257,7 @@ def _list_sheet(wb: Workbook, rollup: Rollup, table: Table) -> None:
             style.put_text(cell, v) if j > 2 else setattr(cell, "value", v)
             cell.border, cell.font = style.BOX, style.font(11)
             cell.alignment = style.align()
-        _fit_height(ws, row, [(getattr(rec, c.id), w) for c, w in zip(table.columns, widths,
+        style.fit_height(ws, row, [(getattr(rec, c.id), w) for c, w in zip(table.columns, widths,
                                                                         strict=True)])
     _finish_sheet(ws, first - 1, first - 1 + len(frame), 2, 3 + len(labels), freeze_col=3)
 
@@ -293,7 +287,7 @@ def _findings_sheet(wb: Workbook, rollup: Rollup) -> None:
             style.put_text(cell, v)
             cell.border, cell.font = style.BOX, style.font(11)
             cell.alignment = style.align()
-        _fit_height(ws, first + i, [(f.message, 100)])
+        style.fit_height(ws, first + i, [(f.message, 100)])
     _finish_sheet(ws, first - 1, first - 1 + len(rollup.findings), 1, 3, freeze_col=1)
 
 
