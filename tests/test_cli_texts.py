@@ -77,15 +77,19 @@ def assert_no_english(output: str) -> None:
     assert not found, f"English {found} in:\n{output}"
 
 
-def test_help_pages_are_vietnamese() -> None:
-    app = make_app()
-    result = run(app, "--help")
+def assert_group_help(result: Result, prog: str) -> None:
+    """A group's help page: Vietnamese headings, usage line and built-in option texts."""
     assert result.exit_code == 0, result.output
     out = result.output
-    assert out.startswith("Cách dùng: app [TÙY_CHỌN] LỆNH [THAM_SỐ]...")
+    assert out.startswith(f"Cách dùng: {prog} [TÙY_CHỌN] LỆNH [THAM_SỐ]...")
     assert "\nTùy chọn:\n" in out and "\nLệnh:\n" in out
     assert "Hiện hướng dẫn này rồi thoát." in out and "Hiện phiên bản rồi thoát." in out
     assert_no_english(out)
+
+
+def test_help_pages_are_vietnamese() -> None:
+    app = make_app()
+    assert_group_help(run(app, "--help"), "app")
 
     result = run(app, "init", "--help")
     assert result.exit_code == 0, result.output
@@ -272,13 +276,7 @@ def test_consolidate_help_is_vietnamese() -> None:
     cli_texts.install()
     from consolidate.cli import main
 
-    result = CliRunner().invoke(main, ["--help"])
-    assert result.exit_code == 0, result.output
-    out = result.output
-    assert out.startswith("Cách dùng: main [TÙY_CHỌN] LỆNH [THAM_SỐ]...")
-    assert "\nTùy chọn:\n" in out and "\nLệnh:\n" in out
-    assert "Hiện hướng dẫn này rồi thoát." in out and "Hiện phiên bản rồi thoát." in out
-    assert_no_english(out)
+    assert_group_help(CliRunner().invoke(main, ["--help"]), "main")
     result = CliRunner().invoke(main, ["init", "--help"])
     assert result.exit_code == 0, result.output
     assert "[bắt buộc]" in result.output and "[mặc định: .]" in result.output
