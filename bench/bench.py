@@ -55,8 +55,7 @@ import openpyxl
 from python_calamine import CalamineWorkbook
 
 import consolidate
-from consolidate import demo
-from consolidate.api import ingest, rollup
+from consolidate import api, demo
 from consolidate.core.errors import Report
 from consolidate.core.files import safe_filename
 from consolidate.core.roster import RosterError, Unit, load_roster_file, official_roster
@@ -365,7 +364,7 @@ def run_scale(scale: str, roots: list[str], base: Path, approach: str,
     for k, site in enumerate(res.sites, start=1):
         ws = Workspace(site.path)
         with timer(s, "ingest"):
-            report = ingest(site.path).report
+            report = api.ingest(site.path).report
         close_store(ws)
         c["ingest"] = c.get("ingest", 0) + report.stats["files"]
         if report.stats["accepted"] != len(site.inbox):
@@ -386,7 +385,7 @@ def run_scale(scale: str, roots: list[str], base: Path, approach: str,
 
     for site in res.sites:
         start = time.perf_counter()
-        rolled = rollup(site.path, None, site.campaign_id)
+        rolled = api.rollup(site.path, None, site.campaign_id)
         took = time.perf_counter() - start
         s["rollup"] = s.get("rollup", 0.0) + took
         res.max_rollup_s = max(res.max_rollup_s, took)
@@ -394,7 +393,7 @@ def run_scale(scale: str, roots: list[str], base: Path, approach: str,
         if first.isna().all().all():
             res.notes.append(f"{site.root}: roll-up of the first table is empty")
         start = time.perf_counter()
-        report(site.path, site.campaign_id)
+        api.report(site.path, site.campaign_id)
         took = time.perf_counter() - start
         s["report"] = s.get("report", 0.0) + took
         if took > res.max_report_s:
@@ -491,15 +490,12 @@ def profile_ingest(site: Site, base: Path, top: int = 10) -> None:
     if secret.exists():
         shutil.copy2(secret, path / secret.name)
     init_campaign(path, FORM, PERIOD, site.root, deadline=DEADLINE)
-    ws = Workspace(path)
-    close_store(ws)
     prof = cProfile.Profile()
     start = time.perf_counter()
     prof.enable()
-    report = ingest(ws, [site.path / "inbox"])
+    report = api.ingest(path, [site.path / "inbox"]).report
     prof.disable()
     took = time.perf_counter() - start
-    close_store(ws)
     n = report.stats["files"]
     if report.stats["accepted"] != n:
         print(f"  note: profiled run accepted {report.stats['accepted']} of {n} files; "
