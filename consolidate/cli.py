@@ -210,7 +210,7 @@ def init(workspace: Path, form: str, period: str, unit: str, deadline: dt.date |
 
     def show(r: api.InitResult) -> None:
         c = r.campaign
-        click.echo(f"Đã tạo đợt báo cáo {c.id}: {c.spec.title} năm {c.period}, "
+        click.echo(f"Đã tạo đợt báo cáo {c.id}: {c.spec.title} {c.period_label}, "
                    f"{c.root_unit.name} và {len(c.roster) - 1} đơn vị trực thuộc.")
 
     emit(result, as_json, show)

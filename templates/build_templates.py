@@ -343,7 +343,7 @@ def new_document():
     page_setup(doc)
     props = doc.core_properties
     props.author = "{{ unit.body }}"
-    props.title = "Báo cáo {{ form.short_title }} năm {{ period }} – {{ unit.name }}"
+    props.title = "Báo cáo {{ form.short_title }} {{ period_label }} – {{ unit.name }}"
     props.subject = "{{ document.summary }}"
     props.comments = "Tạo bởi consolidate từ mẫu báo cáo; cán bộ đọc, chỉnh sửa và trình ký."
     props.language = "vi-VN"
@@ -380,14 +380,14 @@ def closing(doc, assessment: list[tuple[str, str]], subject: str) -> None:
     for title, field_id in assessment:
         heading(doc, title, 2)
         narrative(doc, field_id)
-    body(doc, f"Trên đây là báo cáo {subject} năm {{{{ period }}}} của {{{{ unit.body }}}}./.")
+    body(doc, f"Trên đây là báo cáo {subject} {{{{ period_label }}}} của {{{{ unit.body }}}}./.")
     signature_block(doc)
 
 
 def thang_hanh_dong(path: Path) -> None:
     """Tháng hành động vì trẻ em: the outline of seed 003, the figures of Biểu 1–3."""
     doc = opening("Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }} về "
-                  "triển khai Tháng hành động vì trẻ em năm {{ period }}, {{ unit.body }} báo "
+                  "triển khai Tháng hành động vì trẻ em {{ period_label }}, {{ unit.body }} báo "
                   "cáo kết quả thực hiện như sau:")
 
     heading(doc, "I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN")
@@ -490,7 +490,7 @@ def _indicator_sentence(ident: str, label: str) -> str:
 def quyen_tre_em(path: Path) -> None:
     """Quyền trẻ em: the sections of seeds 002 and 004, each opening with its figures."""
     doc = opening("Thực hiện văn bản của {{ unit.superior_body }} về việc báo cáo kết quả thực "
-                  "hiện quyền trẻ em, giải quyết các vấn đề về trẻ em năm {{ period }}; "
+                  "hiện quyền trẻ em, giải quyết các vấn đề về trẻ em {{ period_label }}; "
                   "{{ unit.body }} báo cáo kết quả thực hiện như sau:")
     t, v = "figures.tinh_hinh", "values.tinh_hinh"
     heading(doc, "I. TÌNH HÌNH TRẺ EM")
@@ -540,7 +540,7 @@ def quyen_tre_em(path: Path) -> None:
 
     heading(doc, "II. TỔ CHỨC THỰC HIỆN CÁC QUY ĐỊNH CỦA PHÁP LUẬT VỀ TRẺ EM")
     heading(doc, "1. Công tác chỉ đạo, ban hành văn bản", 2)
-    body(doc, "Trong năm {{ period }} đã ban hành {{ tables.phu_luc_01.rows|length }} văn bản "
+    body(doc, "Trong {{ period_label }} đã ban hành {{ tables.phu_luc_01.rows|length }} văn bản "
               "chỉ đạo, điều hành về công tác trẻ em (chi tiết Phụ lục 01 đính kèm).")
     narrative(doc, "chi_dao")
     heading(doc, "2. Công tác tuyên truyền, phổ biến pháp luật về quyền trẻ em", 2)
@@ -587,7 +587,7 @@ def _appendices(doc) -> None:
 def generic(path: Path) -> None:
     """Any form: its sections and narrative, a sentence per table, every table appended."""
     doc = opening("Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }}, "
-                  "{{ unit.body }} báo cáo {{ form.short_title|lower }} năm {{ period }} như "
+                  "{{ unit.body }} báo cáo {{ form.short_title|lower }} {{ period_label }} như "
                   "sau:")
     heading(doc, "I. SỐ LIỆU TỔNG HỢP")
     tag(doc, "{%p for t in table_list %}")
@@ -612,7 +612,7 @@ def generic(path: Path) -> None:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    body(doc, "Trên đây là báo cáo {{ form.short_title|lower }} năm {{ period }} của "
+    body(doc, "Trên đây là báo cáo {{ form.short_title|lower }} {{ period_label }} của "
               "{{ unit.body }}./.")
     signature_block(doc)
     _appendices(doc)

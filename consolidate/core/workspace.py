@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.files import TEMP_PREFIX
+from consolidate.core.period import period_label
 from consolidate.core.roster import Roster, Unit, resolve_roster
 from consolidate.core.spec import FormSpec
 from consolidate.core.specfile import load_spec
@@ -55,6 +56,11 @@ class Campaign:
     def roster(self) -> Roster:
         """The campaign's part of the tree: the root unit and everything below it."""
         return self.workspace.full_roster(self.roster_choice).subtree(self.root)
+
+    @property
+    def period_label(self) -> str:
+        """'năm 2024': the period as every text names it."""
+        return period_label(self.period)
 
     @property
     def root_unit(self) -> Unit:

@@ -62,7 +62,7 @@ def identity(campaign: Campaign, unit: Unit, kind: str = "form") -> layout.Ident
     return layout.Identity(
         unit_code=unit.code, unit_name=unit.name, unit_level=unit.level,
         unit_label=campaign.unit_label(unit.code), period=campaign.period,
-        deadline_text=campaign.deadline_text(), kind=kind,
+        period_label=campaign.period_label, deadline_text=campaign.deadline_text(), kind=kind,
         extra=token_meta(campaign, unit.code),
     )
 
@@ -86,6 +86,7 @@ class Template:
         ident = layout.Identity(
             unit_code=PLACEHOLDERS["code"], unit_name=PLACEHOLDERS["name"], unit_level=level,
             unit_label=PLACEHOLDERS["label"], period=campaign.period,
+            period_label=campaign.period_label,
             deadline_text=campaign.deadline_text(),
             extra=token_meta(campaign, PLACEHOLDERS["code"]),
         )

@@ -58,6 +58,7 @@ class Identity:
     unit_level: str
     unit_label: str  # "Phường Đức Xuân (mã 01840), Thành phố Bắc Kạn, Tỉnh Bắc Kạn"
     period: str
+    period_label: str  # "năm 2024"
     deadline_text: str  # "trước ngày 03/7/2024" or ""
     kind: str = "form"  # "form" (blank or filled by a unit) or "rollup" (consolidated)
     extra: dict[str, str] = field(default_factory=dict)
@@ -68,7 +69,7 @@ def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
     lines = [
         (spec.title.upper(), font(14, bold=True)),
         (f"Đơn vị báo cáo: {ident.unit_label}", font(12, bold=True)),
-        (f"Kỳ báo cáo: năm {ident.period}. Hạn nộp: {ident.deadline_text or 'theo kế hoạch'}.",
+        (f"Kỳ báo cáo: {ident.period_label}. Hạn nộp: {ident.deadline_text or 'theo kế hoạch'}.",
          font(12)),
         ("", font()),
         ("HƯỚNG DẪN ĐIỀN BIỂU MẪU", font(12, bold=True)),
@@ -206,7 +207,7 @@ def _table_header(ws: Worksheet, table: Table, ident: Identity, last_col: str) -
     headings = [
         (2, table.title.upper(), font(13, bold=True)),
         (3, f"Đơn vị báo cáo: {ident.unit_label}", font(12, italic=True)),
-        (4, f"Kỳ báo cáo: năm {ident.period}"
+        (4, f"Kỳ báo cáo: {ident.period_label}"
             + (f" – Hạn nộp: {ident.deadline_text}" if ident.deadline_text else ""),
          font(12, italic=True)),
     ]

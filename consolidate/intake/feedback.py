@@ -223,7 +223,7 @@ def _heading(row: Row, campaign: Campaign | None, marked: set[tuple[str, str]],
     return [
         ("PHIẾU GÓP Ý VỀ BÁO CÁO ĐÃ GỬI", style.font(14, bold=True)),
         (f"Đơn vị: {who}", style.font(12, bold=True)),
-        (f"Đợt báo cáo: {campaign.spec.title} năm {campaign.period}" if campaign else
+        (f"Đợt báo cáo: {campaign.spec.title} {campaign.period_label}" if campaign else
          "Đợt báo cáo: chưa xác định", style.font(12)),
         (f"Tệp đã nhận: {row['name']} – lúc {when_text(row['received_at'])} – "
          f"mã tệp {row['sha256'][:12]}", style.font(12)),

@@ -109,7 +109,7 @@ def add_chart_sheet(wb: Workbook, rollup: Rollup) -> None:
     below = LEVELS[rollup.campaign.roster.children(unit.code)[0].level].plural
     ws["A1"] = definition.title.upper()
     ws["A1"].font = style.font(13, bold=True)
-    ws["A2"] = (f"{unit.name} – năm {rollup.campaign.period} – theo đơn vị cấp {below} "
+    ws["A2"] = (f"{unit.name} – {rollup.campaign.period_label} – theo đơn vị cấp {below} "
                 f"({_summary(definition, frame)})")
     ws["A2"].font = style.font(12, italic=True)
     headers = ["Đơn vị", *frame.columns]

@@ -124,7 +124,7 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
     ws["A1"] = DETAIL_MARK
     ws.column_dimensions["A"].hidden = True
     first = _header(ws, f"{table.sheet.upper()} – SỐ LIỆU CHI TIẾT CÁC ĐƠN VỊ",
-                    f"{table.title} – {rollup.unit.name} – năm {campaign.period} "
+                    f"{table.title} – {rollup.unit.name} – {campaign.period_label} "
                     "(mỗi đơn vị: số liệu ở cấp của mình)",
                     ["Mã", "Đơn vị", *labels], [9, 30, *([17] * len(labels))], start_col=2)
     ws.row_dimensions[first - 1].height = 75
@@ -246,7 +246,7 @@ def _list_sheet(wb: Workbook, rollup: Rollup, table: Table) -> None:
     frame = rollup.lists[table.id]
     labels = [c.label for c in table.columns]
     widths = [layout.column_width(c) for c in table.columns]
-    first = _header(ws, table.title.upper(), f"{rollup.unit.name} – năm {rollup.campaign.period}",
+    first = _header(ws, table.title.upper(), f"{rollup.unit.name} – {rollup.campaign.period_label}",
                     ["STT", "Đơn vị", *labels], [6, 24, *widths], start_col=2)
     for i, rec in enumerate(frame.itertuples(index=False)):
         row = first + i

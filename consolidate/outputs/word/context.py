@@ -27,7 +27,8 @@ from consolidate.rollup.compute import Rollup
 
 #: Every top-level name a template may use.
 CONTEXT_KEYS = (
-    "unit", "document", "form", "period", "previous_period", "campaign", "status",
+    "unit", "document", "form", "period", "period_label", "previous_period",
+    "previous_period_label", "campaign", "status",
     "tables", "table_list", "values", "figures", "changes", "by_level", "previous",
     "narrative", "sections", "chart", "chart_caption", "signature", "recipients",
     "page_break",
@@ -62,7 +63,9 @@ def build_context(tpl: DocxTemplate, rollup: Rollup, status: pd.DataFrame,
         "form": {"id": spec.id, "title": spec.title, "short_title": spec.short_title,
                  "version": spec.version},
         "period": campaign.period,
+        "period_label": campaign.period_label,
         "previous_period": previous.campaign.period if previous is not None else "",
+        "previous_period_label": previous.campaign.period_label if previous is not None else "",
         "campaign": {"id": campaign.id, "deadline": campaign.deadline,
                      "deadline_text": campaign.deadline_text()},
         "status": status_context(status, rollup.unit.code),
@@ -113,7 +116,7 @@ def document_context(campaign: Campaign, date: dt.date, place: str) -> dict[str,
         "symbol": str(settings.get("symbol", "BC-UBND")),
         "date": date, "date_text": format_date_long(date), "date_short": format_date_short(date),
         "place": place, "kind": "BÁO CÁO",
-        "summary": f"{summary[:1].upper()}{summary[1:]} năm {campaign.period}",
+        "summary": f"{summary[:1].upper()}{summary[1:]} {campaign.period_label}",
     }
 
 
@@ -154,5 +157,5 @@ def _chart(tpl: DocxTemplate, rollup: Rollup) -> tuple[Any, str]:
     children = rollup.campaign.roster.children(rollup.unit.code)
     kinds = kinds_text(c.name for c in children)
     caption = (f"{definition.title if definition else ''} theo {kinds} của "
-               f"{lower_kind(rollup.unit.name)} năm {rollup.campaign.period}")
+               f"{lower_kind(rollup.unit.name)} {rollup.campaign.period_label}")
     return InlineImage(tpl, io.BytesIO(png), width=Mm(160)), caption

@@ -66,13 +66,14 @@ def _plain_figure(value: Any, text: Callable[[Any], str]) -> str:
 
 
 def change_phrase(current: Any, before: Any, kind: str, period: str) -> str:
-    """``tăng 13 so với cùng kỳ năm 2023``; nothing when either figure is missing or text."""
+    """``tăng 13 so với cùng kỳ năm 2023`` (``period`` is the label, 'năm 2023'); nothing
+    when either figure is missing or text."""
     current, before = plain(current), plain(before)
     if not isinstance(current, (int, float)) or not isinstance(before, (int, float)):
         return ""
     diff = current - before
     if diff == 0:
-        return f"bằng cùng kỳ năm {period}"
+        return f"bằng cùng kỳ {period}"
     amount = vn_money(abs(diff)) if kind == "money" else vn_number(
         abs(diff), 0 if float(diff).is_integer() else 2)
-    return f"{'tăng' if diff > 0 else 'giảm'} {amount} so với cùng kỳ năm {period}"
+    return f"{'tăng' if diff > 0 else 'giảm'} {amount} so với cùng kỳ {period}"

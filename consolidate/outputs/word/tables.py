@@ -59,7 +59,7 @@ class TableContext:
 def table_context(rollup: Rollup, previous: Rollup | None) -> TableContext:
     """Every table of the form that the roll-up has, in the form's order."""
     campaign = rollup.campaign
-    prev_period = previous.campaign.period if previous is not None else ""
+    prev_period = previous.campaign.period_label if previous is not None else ""
     out = TableContext(previous={} if previous is not None else None)
     lists = getattr(rollup, "lists", None) or {}
     for table in campaign.spec.tables:
