@@ -530,6 +530,50 @@ def computed_row(ctx: Ctx) -> list[Path]:
     return [ctx.filled(answers=answers, code="058")]
 
 
+def blank_form(ctx: Ctx) -> list[Path]:
+    """The form received, opened and saved back unfilled (File > Save), then sent."""
+    path = ctx.inbox / "bao-cao.xlsx"
+    load_workbook(ctx.form()).save(path)
+    return [path]
+
+
+def nothing_to_report(ctx: Ctx) -> list[Path]:
+    """Every figure of the commune's row typed as 0 or "-": a real "nothing to report"."""
+    row = {"so_diem_phat_dong": 0, "so_tre_em_tham_du": "-", "cong_trinh_xay_moi": 0,
+           "cong_trinh_nang_cap": "-", "nsnn": 0, "van_dong": "-"}
+    return [ctx.filled(answers={"bieu_1": {("xa", k): v for k, v in row.items()}},
+                       narrative={})]
+
+
+TOTAL_FORMULA = '<f>IF(COUNT(D8:D10)=0,"",SUM(D8:D10))</f>'
+XA_TOTAL = "D11"  # Biểu 1, Tổng cộng, Số trẻ em tham dự
+
+
+def total_cached(ctx: Ctx) -> list[Path]:
+    """Saved by Excel: the total row keeps its formula and the sum Excel computed."""
+    return [set_cell_xml(ctx.filled(), B1, XA_TOTAL, f"{TOTAL_FORMULA}<v>700</v>")]
+
+
+def total_typed(ctx: Ctx) -> list[Path]:
+    """Sheet unprotected, 1500 typed over the total while Cấp xã says 700."""
+    def edit(wb: Workbook) -> None:
+        unprotect(wb)[XA_TOTAL] = 1500
+    return [edit_book(ctx.filled(), edit)]
+
+
+def total_only(ctx: Ctx) -> list[Path]:
+    """Sheet unprotected, the figure typed in the total row only, Cấp xã left blank."""
+    def edit(wb: Workbook) -> None:
+        unprotect(wb)[XA_TOTAL] = 700
+    return [edit_book(ctx.filled(answers=with_answers(so_tre_em_tham_du=None)), edit)]
+
+
+def label_changed(ctx: Ctx) -> list[Path]:
+    def edit(wb: Workbook) -> None:
+        unprotect(wb)["B10"] = "Cấp phường"
+    return [edit_book(ctx.filled(), edit)]
+
+
 def html_xls(ctx: Ctx) -> list[Path]:
     return raw("bao-cao.xls", "<html><body><table><tr><td>Số trẻ em</td><td>700</td></tr>"
                               "</table></body></html>".encode())(ctx)
@@ -567,8 +611,10 @@ CASES: list[Case] = [
          cleared, ACCEPTED),
     Case("deleted-cell-shift-left", "Xóa ô D10 kiểu 'dịch ô sang trái': số liệu lệch cột",
          shift_left, REJECTED, ("input-cell-moved",), B1, "H10"),
-    Case("inserted-row", "Chèn thêm một dòng ghi chú vào giữa bảng", insert_row, ACCEPTED),
-    Case("inserted-column", "Chèn thêm một cột ghi chú", insert_col, ACCEPTED),
+    Case("inserted-row", "Chèn thêm một dòng ghi chú vào giữa bảng (ghi chú được báo lại)",
+         insert_row, WARNINGS, ("text-outside-input",), B1, "B9"),
+    Case("inserted-column", "Chèn thêm một cột ghi chú (ghi chú được báo lại)", insert_col,
+         WARNINGS, ("text-outside-input",), B1, "D11"),
     Case("deleted-row", "Xóa dòng Cấp xã", delete_row, REJECTED, ("row-missing",), B1),
     Case("deleted-column", "Xóa cột Số trẻ em tham dự", delete_col, REJECTED,
          ("column-missing",), B1),
@@ -641,6 +687,18 @@ CASES: list[Case] = [
     Case("text-formula-in-number", "Gõ '=700' dạng chữ vào ô số",
          lambda ctx: [write_text(ctx.filled(), B1, XA_CHILDREN, "=700")], REJECTED,
          ("value-not-number",), B1, XA_CHILDREN),
+    Case("blank-form", "Gửi lại biểu mẫu trống (mở rồi lưu, không nhập gì)", blank_form,
+         REJECTED, ("form-blank",)),
+    Case("nothing-to-report", "Không có gì để báo cáo: nhập 0 hoặc \"-\" vào mọi ô",
+         nothing_to_report, ACCEPTED),
+    Case("total-cached", "Excel lưu tổng đã tính (700) trong dòng Tổng cộng", total_cached,
+         ACCEPTED),
+    Case("total-typed-over", "Bỏ khóa trang, gõ đè 1500 vào dòng Tổng cộng (Cấp xã là 700)",
+         total_typed, WARNINGS, ("total-mismatch",), B1, XA_TOTAL),
+    Case("total-only", "Bỏ khóa trang, chỉ nhập số vào dòng Tổng cộng, để trống dòng Cấp xã",
+         total_only, REJECTED, ("total-without-parts",), B1, XA_TOTAL),
+    Case("label-changed", "Bỏ khóa trang, sửa nhãn 'Cấp xã' thành 'Cấp phường'", label_changed,
+         WARNINGS, ("text-outside-input",), B1, "B10"),
 ]
 
 

@@ -51,11 +51,12 @@ def test_rejected_file_gets_a_copy_with_the_bad_cell_marked_and_a_list_of_findin
     for f in report.errors:
         assert f.message in text
     b1 = wb["Biểu 1"]
-    for ref, found in (("D10", "khoảng 700"), ("G10", -5)):
+    for ref, found, why in (("D10", "khoảng 700", '"khoảng 700" không đọc được chắc chắn'),
+                            ("G10", -5, '"-5" là số âm')):
         cell = b1[ref]
         assert cell.value == found  # the copy keeps what they typed
         assert cell.fill.fgColor.rgb == ERROR_FILL.fgColor.rgb
-        assert cell.comment is not None and "không đọc được chắc chắn" in cell.comment.text
+        assert cell.comment is not None and why in cell.comment.text
     assert "_meta" in wb.sheetnames  # still their form: they can fix it and send it back
 
 

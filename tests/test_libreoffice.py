@@ -72,9 +72,9 @@ def test_a_printed_form_shows_its_guide_and_notes_whole(district: Campaign, tmp_
     flat = " ".join(text.split())
     for sentence in (
         "BÁO CÁO KẾT QUẢ TRIỂN KHAI, THỰC HIỆN THÁNG HÀNH ĐỘNG VÌ TRẺ EM",
-        "Không có thì nhập 0 hoặc để trống.",
+        'Không có thì nhập 0 hoặc dấu "-"; ô để trống là chưa có số liệu',
         "Lưu tệp dạng Excel (.xlsx) và gửi lại cho đơn vị cấp trên.",
-        '"-" là không có.',
+        'nhập 0 hoặc "-" là không có; ô để trống là chưa có số liệu.',
     ):
         assert sentence in flat, sentence
-    assert flat.count('"-" là không có.') == 3  # under each of Biểu 1, 2 and 3
+    assert flat.count('ô để trống là chưa có số liệu.') == 3  # under each of Biểu 1, 2 and 3

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from consolidate.core.numbers import format_typed
+
 
 class Severity(StrEnum):
     """How much a problem matters: an error rejects, a warning is shown, info is noted."""
@@ -66,11 +68,38 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR, "Không tìm thấy cột '{expected}' trong bảng (cột có thể đã bị xóa)"
     ),
     "value-not-number": (
-        ERROR, "Ô {cell} ({label}): giá trị \"{found}\" không đọc được chắc chắn; cần {expected}"
+        ERROR, "Ô {cell} ({label}): giá trị \"{found}\" {reason}; cần {expected}"
     ),
     "value-in-computed-cell": (
-        WARNING, "Ô {cell} ({label}) là dòng được tổng hợp từ cấp dưới; giá trị \"{found}\" "
-        "đã nhập vào đây không được tính"
+        WARNING, "Ô {cell} ({label}) là ô màu xám, không phải ô nhập số liệu của đơn vị (do cấp "
+        "trên tổng hợp hoặc không áp dụng cho cấp này); giá trị \"{found}\" đã nhập vào đây "
+        "không được tính; cần {expected}"
+    ),
+    "total-mismatch": (
+        WARNING, "Ô {cell} ({label}) là dòng tổng cộng, được tính tự động từ các dòng trên; "
+        "giá trị \"{found}\" đã nhập vào đây khác tổng các dòng ({expected}) và không được "
+        "tính: số liệu được tính là tổng các dòng. Nếu tổng đúng là {found}, hãy sửa số liệu "
+        "ở các dòng trên"
+    ),
+    "total-without-parts": (
+        ERROR, "Ô {cell} ({label}) là dòng tổng cộng, được tính tự động; giá trị \"{found}\" "
+        "đã nhập vào đây trong khi các dòng trên đều để trống nên số liệu này sẽ bị mất; cần "
+        "nhập số liệu vào {expected} (ô màu vàng), không nhập vào dòng tổng cộng"
+    ),
+    "text-outside-input": (
+        WARNING, "Ô {cell} có nội dung \"{found}\", khác biểu mẫu gốc (ở đây biểu mẫu gốc là "
+        "{expected}); nội dung ngoài các ô nhập số liệu không được đọc. Nếu đây là số liệu, hãy "
+        "nhập vào đúng ô màu vàng"
+    ),
+    "form-blank": (
+        ERROR, "Biểu mẫu chưa nhập số liệu: không có ô nào được nhập số liệu hoặc nội dung, "
+        "nên tệp không được tính là báo cáo (tệp vẫn được lưu). Hãy nhập số liệu vào các ô "
+        "màu vàng (không có thì nhập 0 hoặc \"-\") rồi gửi lại"
+    ),
+    "form-no-input": (
+        ERROR, "Không có ô nhập số liệu (ô màu vàng) nào có số liệu: các giá trị đã nhập ở ô "
+        "khác ({detail}) không được tính, nên tệp không được tính là báo cáo (tệp vẫn được "
+        "lưu). Hãy nhập số liệu vào các ô màu vàng rồi gửi lại"
     ),
     "check-failed": (ERROR, "{rule_message}: {detail}"),
     "rate-inconsistent": (
@@ -263,17 +292,33 @@ class Finding:
         return f"{self.location}: {self.message}" if self.location else self.message
 
 
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value)
+    return format_typed(value)
+
+
+#: What a template field reads when a finding lacks it (findings stored before it existed).
+FIELD_DEFAULTS = {"reason": "không đọc được chắc chắn"}
+
+
 class _Blank(dict):
-    """Template fields that a finding lacks read as empty rather than failing."""
+    """Template fields that a finding lacks read as their default or empty, never failing."""
 
     def __missing__(self, key: str) -> str:
-        return ""
+        return FIELD_DEFAULTS.get(key, "")
 
 
 def finding(code: str, *, severity: Severity | str | None = None, **fields: Any) -> Finding:
-    """A finding from the catalogue; fields are kept as text (None reads as empty)."""
+    """A finding from the catalogue; fields are kept as text (None reads as empty).
+
+    A value is kept as the clerk sees it in Excel (:func:`format_typed`): calamine reads a
+    typed -1 as -1.0 and 2,5 as 2.5, and a message quoting "-1.0" is not what was typed.
+    """
     default, _ = CATALOGUE[code]
-    kept = {k: "" if v is None else str(v) for k, v in fields.items()}
+    kept = {k: _as_text(v) for k, v in fields.items()}
     return Finding(code, Severity(severity or default), kept)
 
 

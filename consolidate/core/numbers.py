@@ -38,6 +38,7 @@ __all__ = [
     "format_money",
     "format_number",
     "format_percent",
+    "format_typed",
     "money_in_words",
     "parse_date",
     "parse_decimal",
@@ -56,19 +57,27 @@ EXPECTED_DECIMAL = "một số, dấu phẩy là dấu thập phân, ví dụ 19
 EXPECTED_YES_NO = "“Có” hoặc “Không” (hoặc đánh dấu “x”)"
 EXPECTED_DATE = "một ngày dạng ngày/tháng/năm, ví dụ 03/7/2024 hoặc 05/02/2024"
 
+# Why a value was refused (ParseError.reason), after "giá trị "…"" in a finding.
+REASON_UNCERTAIN = "không đọc được chắc chắn"
+REASON_NEGATIVE = "là số âm"
+REASON_FRACTIONAL = "có phần thập phân, không phải số nguyên"
+REASON_TOO_LARGE = "quá lớn"
+
 
 class ParseError(ValueError):
     """Raised when a cell value cannot be read with certainty.
 
     ``found`` keeps the raw cell value untouched so the error can quote exactly what
     the sender typed; ``expected`` is a Vietnamese phrase saying what would have been
-    accepted, so callers can build a message without knowing why parsing failed.
+    accepted and ``reason`` one saying what is wrong with it (a -1 was read: it is
+    negative, not unreadable), so callers build a message without knowing the parser.
     """
 
-    def __init__(self, found: object, expected: str) -> None:
+    def __init__(self, found: object, expected: str, reason: str = REASON_UNCERTAIN) -> None:
         self.found = found
         self.expected = expected
-        super().__init__(f"Không đọc được giá trị “{found}”: cần {expected}.")
+        self.reason = reason
+        super().__init__(f"Giá trị “{format_typed(found)}” {reason}: cần {expected}.")
 
 
 # --------------------------------------------------------------------------- text
@@ -152,9 +161,10 @@ def parse_whole(value: object, *, max_value: int = 10**12) -> int | None:
         return None
     number = _whole_from_cell(value)
     if number < 0:
-        raise ParseError(value, EXPECTED_NON_NEGATIVE)
+        raise ParseError(value, EXPECTED_NON_NEGATIVE, REASON_NEGATIVE)
     if number > max_value:
-        raise ParseError(value, f"một số không vượt quá {format_number(max_value)} (số quá lớn)")
+        raise ParseError(value, f"một số không vượt quá {format_number(max_value)} (số quá lớn)",
+                         REASON_TOO_LARGE)
     return number
 
 
@@ -176,7 +186,7 @@ def _whole_from_number(value: float | Decimal) -> int:
     if not math.isfinite(value):
         raise ParseError(value, EXPECTED_WHOLE)
     if value != int(value):
-        raise ParseError(value, EXPECTED_NOT_FRACTIONAL)
+        raise ParseError(value, EXPECTED_NOT_FRACTIONAL, REASON_FRACTIONAL)
     return int(value)
 
 
@@ -189,10 +199,25 @@ def _whole_from_text(value: str) -> int:
     if match:
         return int(re.sub(r"[. ]", "", match["num"]))
     if _NEGATIVE_RE.match(text):
-        raise ParseError(value, EXPECTED_NON_NEGATIVE)
+        raise ParseError(value, EXPECTED_NON_NEGATIVE, _negative_reason(text))
     if "," in text:  # the comma is the decimal mark, so "9,367" is 9.367, not a count
-        raise ParseError(value, EXPECTED_NOT_FRACTIONAL)
+        raise ParseError(value, EXPECTED_NOT_FRACTIONAL, _fraction_reason(text))
     raise ParseError(value, EXPECTED_WHOLE)
+
+
+def _negative_reason(text: str) -> str:
+    """"-1" was read, and is negative; "-1 hay 2" was not read at all."""
+    rest = text.lstrip("-−– ")
+    readable = _WHOLE_RE.fullmatch(rest.casefold()) or _DECIMAL_RE.fullmatch(rest)
+    return REASON_NEGATIVE if readable else REASON_UNCERTAIN
+
+
+def _fraction_reason(text: str) -> str:
+    """"2,5" is two and a half (not whole); "9,367" may be an English 9367: uncertain."""
+    match = _DECIMAL_RE.fullmatch(text)
+    if match and match["frac"] and len(match["frac"]) != 3:
+        return REASON_FRACTIONAL
+    return REASON_UNCERTAIN
 
 
 def parse_decimal(value: object) -> float | None:
@@ -301,6 +326,28 @@ def _date_from_text(value: str) -> datetime.date:
 
 
 # --------------------------------------------------------------------- formatting
+
+
+def format_typed(value: object) -> str:
+    """A cell's value as the clerk sees it in Excel, for messages that quote it.
+
+    calamine reads every number as a float, so a typed -1 arrives as -1.0 and 2,5 as
+    2.5: a whole number is shown without ".0", a fraction with the Vietnamese comma
+    and every digit kept ("2,5", "4.930.000,25"); text stays as typed; a date is
+    shown day first.
+    """
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else ("TRUE" if value else "FALSE")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        exact = Decimal(repr(value) if isinstance(value, float) else value)
+        places = max(0, -exact.normalize().as_tuple().exponent)  # type: ignore[operator]
+        return format_number(exact, places)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
 
 
 def _round_half_up(value: float | int | Decimal, decimals: int) -> Decimal:

@@ -64,6 +64,12 @@ class Identity:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+#: What a blank and a 0 mean, in the guide and under every table: the one rule ingest applies
+#: (a blank input is no figure given, reported as "chưa có số liệu"; 0 or "-" is none).
+BLANK_RULE = ("Không có thì nhập 0 hoặc dấu \"-\"; ô để trống là chưa có số liệu "
+              "(biểu mẫu không nhập ô nào thì chưa được tính là đã báo cáo).")
+
+
 def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
     ws = wb.create_sheet(GUIDE_SHEET)
     lines = [
@@ -76,10 +82,11 @@ def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
         ("1. Chỉ nhập số liệu vào các ô màu vàng. Các ô khác đã được khóa để tránh sửa nhầm.",
          font()),
         ("2. Số lượng và kinh phí nhập số nguyên, không âm, đơn vị kinh phí là đồng "
-         "(ví dụ: 4930000 hoặc 4.930.000). Không có thì nhập 0 hoặc để trống.", font()),
+         f"(ví dụ: 4930000 hoặc 4.930.000). {BLANK_RULE}", font()),
         ("3. Dòng màu xám là số liệu do đơn vị cấp trên tổng hợp từ cấp dưới, "
          "đơn vị không nhập vào dòng này.", font()),
-        ("4. Dòng Tổng cộng được tính tự động.", font()),
+        ("4. Dòng Tổng cộng được tính tự động từ các dòng trên; không nhập vào dòng này "
+         "(số liệu nhập vào dòng Tổng cộng không được tính).", font()),
         (f"5. Trang '{NARRATIVE_SHEET}': ghi ngắn gọn kết quả, tồn tại, hạn chế và kiến nghị.",
          font()),
         ("6. Không đổi tên tệp cũng được; không sao chép số liệu sang tệp khác, không xóa trang, "
@@ -182,7 +189,8 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
 
 
 TABLE_NOTE = ("Ghi chú: ô màu vàng là ô nhập số liệu; ô màu xám do đơn vị cấp trên tổng hợp "
-              "hoặc không áp dụng cho cấp này; \"-\" là không có.")
+              "hoặc không áp dụng cho cấp này; nhập 0 hoặc \"-\" là không có; "
+              "ô để trống là chưa có số liệu.")
 GUIDE_WIDTH = 85  # characters: fits a portrait A4 page, so LibreOffice wraps instead of cutting
 
 

@@ -32,12 +32,15 @@ from consolidate.core.workspace import Campaign, Workspace
 from consolidate.forms.token import check_token
 from consolidate.intake.cells import cell_findings, input_cells
 from consolidate.intake.container import check_container, error_detail
+from consolidate.intake.locked import locked_findings
 from consolidate.intake.read import Grid, Parsed, Reader, read_meta, read_workbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 #: Files in an inbox that are never submissions: office lock files, OS litter, our temp files.
 IGNORED_PREFIXES = ("~$", ".~lock", "._", ".tmp-")
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep", ".gitignore"}
+#: Findings about a value typed outside the input cells: a form with only these is not blank.
+TYPED_ELSEWHERE = {"value-in-computed-cell", "text-outside-input", "total-mismatch"}
 STATUS_WORDS = {"accepted": "đã tiếp nhận", "rejected": "bị từ chối"}
 
 Progress = Callable[[int], None]
@@ -171,7 +174,26 @@ def _parse(campaigns: Campaigns, name: str,
     checks = cell_findings(container, merges, input_cells(campaign, grids, unit), grids,
                            name, unit.code, check_styles=identified.meta.get("kind") != "rollup")
     parsed.findings[:0] = [*container.findings, *identified.findings, *checks]
+    parsed.findings += locked_findings(campaign, grids, unit, parsed, container.formulas, name)
+    parsed.findings += blank_form(parsed, name, unit.code)
     return campaign, unit, parsed
+
+
+def blank_form(parsed: Parsed, name: str, unit: str) -> list[Finding]:
+    """A form sent back with nothing typed in its input cells is not a report: refused, so
+    the unit stays missing (the file is archived all the same). A 0 or "-" is a figure,
+    so a form saying "nothing to report" counts; a form whose only entries were refused
+    has its own errors and needs no second one."""
+    if parsed.meta.get("kind") == "rollup" or parsed.cells or parsed.relays:
+        return []
+    if any(f.is_error for f in parsed.findings):
+        return []
+    elsewhere = [f.cell for f in parsed.findings if f.code in TYPED_ELSEWHERE]
+    if elsewhere:
+        return [finding("form-no-input", file=name, unit=unit,
+                        detail="ô " + ", ".join(elsewhere[:5]) + (" …" if len(elsewhere) > 5
+                                                                  else ""))]
+    return [finding("form-blank", file=name, unit=unit)]
 
 
 def _identify(campaigns: Campaigns, grids: dict[str, Grid],

@@ -129,6 +129,17 @@ def element_label(table: Table, row: Row, column: Column) -> str:
     return f"{table.sheet}, {layout.label_text(row).splitlines()[0]}, {column.label}"
 
 
+def own_cells(table: Table, column: Column, unit: Unit, levels: list[str],
+              rows: dict[str, int], j: int) -> str:
+    """'D9 (Cấp huyện)': where a unit types its figure of ``column`` in a table by levels,
+    to say where a figure typed into a grey cell belongs ('' for other tables)."""
+    if table.kind != "levels":
+        return ""
+    mine = [r for r in table.rows(levels)
+            if r.id in rows and table.accepts(r, column, unit.level)]
+    return ", ".join(f"{cell_ref(rows[r.id], j)} ({r.label})" for r in mine)
+
+
 # --------------------------------------------------------------------------- values
 
 
@@ -204,21 +215,23 @@ class Reader:
                 counted = stated or table.accepts(row, column, unit.level)
                 if stated and kind not in NUMERIC_KINDS:
                     continue
-                cell = self._read_value(value_at(grid, i, j), kind, counted,
+                if not counted:
+                    self._greyed(value_at(grid, i, j), (sheet, cell_ref(i, j)),
+                                 element_label(table, row, column),
+                                 own_cells(table, column, unit, self.campaign.levels, rows, j),
+                                 unit, parsed)
+                    continue
+                cell = self._read_value(value_at(grid, i, j), kind,
                                         (table.id, row.id, column.id, sheet, cell_ref(i, j),
                                          element_label(table, row, column)), unit, parsed)
                 if cell:
                     where[(table.id, row.id, column.id)] = (sheet, cell_ref(i, j))
 
-    def _read_value(self, raw: Any, kind: str, counted: bool, where: tuple[str, ...],
+    def _read_value(self, raw: Any, kind: str, where: tuple[str, ...],
                     unit: Unit, parsed: Parsed) -> bool:
         """One value, strictly: stored when certain, a finding otherwise; True if stored."""
         tbl, row, col, sheet, ref, label = where
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            return False
-        if not counted:
-            parsed.findings.append(finding("value-in-computed-cell", file=self.file, sheet=sheet,
-                                           cell=ref, found=raw, label=label, unit=unit.code))
             return False
         parser = PARSERS.get(kind)
         try:
@@ -226,12 +239,24 @@ class Reader:
         except ParseError as exc:
             parsed.findings.append(finding("value-not-number", file=self.file, sheet=sheet,
                                            cell=ref, found=raw, expected=exc.expected,
-                                           label=label, unit=unit.code))
+                                           reason=exc.reason, label=label, unit=unit.code))
             return False
         if value is None:
             return False
         parsed.cells.append((tbl, row, col, *to_cell(kind, value), sheet, ref))
         return True
+
+    def _greyed(self, raw: Any, at: tuple[str, str], label: str, own: str, unit: Unit,
+                parsed: Parsed) -> None:
+        """A value typed into a grey cell (not this unit's to fill): not counted, and said so,
+        with where the unit's own figure goes."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return
+        where = f"ô màu vàng {own}" if own else "ô màu vàng của đơn vị"
+        parsed.findings.append(finding(
+            "value-in-computed-cell", file=self.file, sheet=at[0], cell=at[1], found=raw,
+            expected=f"để trống ô này; số liệu của đơn vị nhập vào {where}", label=label,
+            unit=unit.code))
 
     def _read_narrative(self, grids: dict[str, Grid], parsed: Parsed) -> None:
         found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)

@@ -53,6 +53,9 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
             bad = rejected.loc[unit.code]
             row.update(status=REJECTED, received_at=bad["received_at"], file=bad["name"],
                        note=_first_error(bad["findings"]))
+            if _blank_form(bad["findings"]):  # sent the form back unfilled: not a report
+                row.update(status=MISSING, note=f"Tệp '{bad['name']}' là biểu mẫu trống, "
+                                                "chưa nhập số liệu")
         row["versions"] = int(versions.get(unit.code, 0))
         notes = [row["note"]] if row["note"] else []
         if unit.code in pinned:
@@ -74,6 +77,12 @@ def _timeliness(campaign: Campaign, received_at: str) -> str:
         return ON_TIME
     received = dt.datetime.fromisoformat(received_at).date()
     return LATE if received > campaign.deadline else ON_TIME
+
+
+def _blank_form(findings_json: str) -> bool:
+    """Whether a rejected file was refused only because nothing was typed in it."""
+    errors = [f for f in json.loads(findings_json or "[]") if f.get("severity") == "error"]
+    return bool(errors) and all(f.get("code") == "form-blank" for f in errors)
 
 
 def _first_error(findings_json: str) -> str:
