@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from consolidate import api
 from consolidate.cli import main
 from consolidate.core.errors import Finding
 from consolidate.core.numbers import ParseError, format_typed, parse_whole
 from consolidate.core.workspace import Campaign, Workspace
-from consolidate.forms.layout import GUIDE_SHEET, TABLE_MARK
+from consolidate.forms.layout import GUIDE_SHEET, KEY_ROW, TABLE_MARK
 from consolidate.intake.feedback import ERROR_FILL, WARNING_FILL
 from consolidate.intake.status import unit_status
 from consolidate.outputs.word.status import status_context
@@ -233,6 +234,33 @@ def test_a_figure_typed_in_a_grey_row_says_where_the_units_figure_belongs(
     assert feedback_cell(result, XA_CHILDREN).fill.fgColor.rgb == WARNING_FILL.fgColor.rgb
 
 
+def ref_of(path: Path, sheet: str, row_key: str, col_key: str) -> str:
+    """The cell a row key (hidden column A) and a column key (hidden key row) name."""
+    ws = load_workbook(path, read_only=True)[sheet]
+    rows = {r[0].value: r[0].row for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value}
+    [keys] = ws.iter_rows(min_row=KEY_ROW, max_row=KEY_ROW, values_only=True)
+    return f"{get_column_letter(keys.index(col_key) + 1)}{rows[row_key]}"
+
+
+def test_a_commune_typing_in_a_district_row_is_told_the_figure_is_not_counted(
+        tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    made = api.init(ws, "quyen-tre-em", "2024", "058", deadline=DEADLINE)
+    api.forms(ws)
+    camp = Workspace(ws).campaign(made.campaign.id)
+    path = fill(camp, "01840", {"bao_luc": {("bao_luc_vu", "so_lieu"): 1}}, "dx.xlsx")
+    sheet = "Bạo lực, tai nạn"
+    grey = ref_of(path, sheet, "khoi_to_vu", "so_lieu")  # entered by districts only
+    type_into_locked(path, {grey: 2}, sheet)
+    result = api.ingest(ws)
+    assert result.report.valid
+    warn = only(result.findings, "value-in-computed-cell")
+    assert (warn.sheet, warn.cell, warn.found) == (sheet, grey, "2")
+    assert warn.expected.startswith("để trống ô này")
+    assert f"Ô {grey} (Bạo lực, tai nạn, Số vụ xâm hại đã khởi tố" in warn.message
+    assert feedback_cell(result, grey, sheet).fill.fgColor.rgb == WARNING_FILL.fgColor.rgb
+
+
 def test_a_form_whose_only_figure_is_in_a_grey_row_is_not_silently_empty(
         campaign: Campaign) -> None:
     type_into_locked(fill(campaign, "058", {}, "tp.xlsx"), {XA_CHILDREN: 5000})
@@ -312,3 +340,13 @@ def test_the_form_says_a_blank_is_no_figure_and_a_dash_is_none_as_ingest_reads_t
     assert roll.value("bieu_1", "xa", "so_diem_phat_dong") == 0
     assert roll.value("bieu_1", "xa", "cong_trinh_xay_moi") == 0
     assert roll.value("bieu_1", "xa", "so_tre_em_tham_du") is None  # blank: no figure given
+
+
+def test_a_form_issued_before_the_deadline_moved_reads_clean(campaign: Campaign) -> None:
+    """The title line of a form carries the deadline; forms already sent keep the old one."""
+    fill(campaign, "01840", {"bieu_1": {("xa", "so_tre_em_tham_du"): 700}}, "dx.xlsx")
+    api.init(campaign.workspace.path, "thang-hanh-dong", "2024", "058",
+             deadline=dt.date(2024, 7, 10))
+    assert "10/7/2024" in Workspace(campaign.workspace.path).campaign(campaign.id).deadline_text()
+    result = api.ingest(campaign.workspace.path)
+    assert result.report.valid and result.findings == []

@@ -20,7 +20,7 @@ consolidated workbook (``kind=rollup``) states its own totals and is not checked
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from consolidate.core.errors import Finding, finding
@@ -47,10 +47,14 @@ Place = tuple[Any, Any]
 
 @dataclass
 class BlankSheet:
-    """What the blank form has on one sheet: every text, and the text at each place."""
+    """What the blank form has on one sheet: every text, the text at each place, and the
+    places whose text is not compared (``loose``): the title lines and the note under the
+    table, which carry the deadline and the period and change with the campaign's settings
+    and the software's wording, so a form issued before such a change still reads clean."""
 
-    texts: set[str]
-    at: dict[Place, str]
+    texts: set[str] = field(default_factory=set)
+    at: dict[Place, str] = field(default_factory=dict)
+    loose: set[Place] = field(default_factory=set)
 
 
 _BLANKS: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
@@ -62,7 +66,6 @@ def locked_findings(campaign: Campaign, grids: dict[str, Grid], unit: Unit, pars
     if parsed.meta.get("kind") == "rollup":
         return []
     blank = blank_sheets(campaign, unit)
-    label = campaign.unit_label(unit.code)
     out: list[Finding] = []
     for table in campaign.spec.tables:
         found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
@@ -74,13 +77,12 @@ def locked_findings(campaign: Campaign, grids: dict[str, Grid], unit: Unit, pars
         out += _totals(campaign, table, unit, grid, (rows, cols), parsed,
                        formulas.get(sheet, {}), at)
         keyed = {r.id for r in table.rows(campaign.levels)}, {c.id for c in table.columns}
-        out += _stray(grid, blank.get(table.sheet), label, keyed, at)
+        out += _stray(grid, blank.get(table.sheet), keyed, at)
     found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
     if found is not None and layout.NARRATIVE_SHEET in blank:
         sheet, grid = found
         keyed = {item.id for item in campaign.spec.narrative}, {("#", 3)}
-        out += _stray(grid, blank[layout.NARRATIVE_SHEET], label, keyed, _At(file, unit.code,
-                                                                              sheet))
+        out += _stray(grid, blank[layout.NARRATIVE_SHEET], keyed, _At(file, unit.code, sheet))
     return out
 
 
@@ -152,8 +154,8 @@ def _typed_whole(raw: Any) -> int | None:
 # --------------------------------------------------------------------------- elsewhere
 
 
-def _stray(grid: Grid, blank: BlankSheet | None, label: str,
-           keyed: tuple[set[str], set[Any]], at: _At) -> Iterator[Finding]:
+def _stray(grid: Grid, blank: BlankSheet | None, keyed: tuple[set[str], set[Any]],
+           at: _At) -> Iterator[Finding]:
     """Values outside the keyed cells that the blank form does not have anywhere on the sheet.
 
     Compared as text, wherever they sit, so inserted rows and columns move nothing into a
@@ -171,10 +173,11 @@ def _stray(grid: Grid, blank: BlankSheet | None, label: str,
             col_place = places[1][j] if j < len(places[1]) else ("#", j + 1)
             if row_place in row_keys and col_place in col_keys:
                 continue  # an input, grey or total cell: the reader's and _totals'
-            if _text(raw).replace(label, PLACEHOLDER_LABEL) in blank.texts:
+            place = (row_place, col_place)
+            if place in blank.loose or _text(raw) in blank.texts:
                 continue
-            there = blank.at.get((row_place, col_place))
-            expected = f"\"{there.replace(PLACEHOLDER_LABEL, label)}\"" if there else "ô trống"
+            there = blank.at.get(place)
+            expected = f"\"{there}\"" if there else "ô trống"
             yield at.finding("text-outside-input", cell_ref(i, j), found=raw,
                              expected=expected)
 
@@ -196,14 +199,11 @@ def _text(value: Any) -> str:
 
 # --------------------------------------------------------------------------- the blank form
 
-PLACEHOLDER_LABEL = generate.PLACEHOLDERS["label"]
-
-
 def blank_sheets(campaign: Campaign, unit: Unit) -> dict[str, BlankSheet]:
-    """The blank form of the unit's level, sheet by sheet, built once per level and run;
-    the unit's name stays a placeholder (one build serves every commune)."""
+    """The blank form of the unit's level, sheet by sheet, built once per level and process
+    (the unit's name is only in the title lines, which are not compared)."""
     key = (str(campaign.workspace.path), campaign.id, str(campaign.spec.version), unit.level,
-           campaign.period_label, campaign.deadline_text())
+           *campaign.levels)
     if key not in _BLANKS:
         _BLANKS[key] = _build_blank(campaign, unit.level)
     return _BLANKS[key]
@@ -212,7 +212,7 @@ def blank_sheets(campaign: Campaign, unit: Unit) -> dict[str, BlankSheet]:
 def _build_blank(campaign: Campaign, level: str) -> dict[str, BlankSheet]:
     ident = layout.Identity(
         unit_code=generate.PLACEHOLDERS["code"], unit_name=generate.PLACEHOLDERS["name"],
-        unit_level=level, unit_label=PLACEHOLDER_LABEL, period=campaign.period,
+        unit_level=level, unit_label=generate.PLACEHOLDERS["label"], period=campaign.period,
         period_label=campaign.period_label, deadline_text=campaign.deadline_text())
     wb = style.new_workbook()
     for table in campaign.spec.tables:
@@ -222,11 +222,14 @@ def _build_blank(campaign: Campaign, level: str) -> dict[str, BlankSheet]:
     for ws in wb.worksheets:
         grid = [[c.value for c in row] for row in ws.iter_rows()]
         rows, cols = _places(grid)
-        sheet = BlankSheet(set(), {})
+        last_key = max((i for i, r in enumerate(rows) if isinstance(r, str)), default=0)
+        sheet = BlankSheet()
         for i, row in enumerate(grid):
             for j, value in enumerate(row):
                 if not _blank(value):
                     sheet.texts.add(_text(value))
                     sheet.at[(rows[i], cols[j])] = _text(value)
+                    if i + 1 < layout.KEY_ROW or i > last_key:  # title lines, note below
+                        sheet.loose.add((rows[i], cols[j]))
         out[ws.title] = sheet
     return out
