@@ -119,16 +119,17 @@ def _totals(campaign: Campaign, table: Table, unit: Unit, grid: Grid,
         if j is None or _blank(value_at(grid, i, j)) or cell_ref(i, j) in formulas:
             continue  # empty, or the form's formula with the sum Excel computed
         raw, ref = value_at(grid, i, j), cell_ref(i, j)
+        label = element_label(table, total, column)
+        if column.kind not in NUMERIC_KINDS:  # no formula there: nothing belongs in it
+            yield at.finding("value-in-computed-cell", ref, found=raw, label=label,
+                             expected="để trống ô này")
+            continue
         if raw == _formula_result([value_at(grid, k, j) for k in above]):
             continue  # what the form's formula gives (a .xls or .ods hides formulas)
-        label = element_label(table, total, column)
         own = own_cells(table, column, unit, campaign.levels, rows, j)
         parts = [c[3] for c in parsed.cells
                  if c[0] == table.id and c[2] == column.id and c[3] is not None]
-        if column.kind not in NUMERIC_KINDS:
-            yield at.finding("value-in-computed-cell", ref, found=raw, label=label,
-                             expected="để trống ô này")
-        elif not parts:
+        if not parts:
             yield at.finding("total-without-parts", ref, found=raw, label=label,
                              expected=f"ô {own}" if own else "các dòng trên")
         elif _typed_whole(raw) != sum(parts):
