@@ -273,12 +273,14 @@ def test_a_form_whose_only_figure_is_in_a_grey_row_is_not_silently_empty(
 def test_text_typed_over_a_label_or_beside_the_table_is_reported_not_dropped(
         campaign: Campaign) -> None:
     path = fill(campaign, "01840", {"bieu_1": {("xa", "so_tre_em_tham_du"): 700}}, "dx.xlsx")
-    type_into_locked(path, {"B10": "Cấp phường", "J10": "còn 150 trẻ chưa tính"})
+    type_into_locked(path, {"B10": "Cấp phường", "J10": "còn 150 trẻ chưa tính",
+                            "D7": "Số trẻ em (lượt)"})
     result = api.ingest(campaign.workspace.path)
     assert result.report.valid
     found = {f.cell: f for f in result.findings if f.code == "text-outside-input"}
-    assert set(found) == {"B10", "J10"}
+    assert set(found) == {"B10", "J10", "D7"}
     assert (found["B10"].found, found["B10"].expected) == ("Cấp phường", '"Cấp xã"')
+    assert found["D7"].expected == '"Số trẻ em tham dự"'
     assert (found["J10"].found, found["J10"].expected) == ("còn 150 trẻ chưa tính", "ô trống")
     assert '"còn 150 trẻ chưa tính"' in found["J10"].message
     for ref in ("B10", "J10"):
