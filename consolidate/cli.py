@@ -193,7 +193,8 @@ def main(debug: bool) -> None:
 @WorkspaceOption
 @click.option("--form", "form", required=True, metavar="MÃ_BIỂU_MẪU",
               help="Mã biểu mẫu, ví dụ thang-hanh-dong.")
-@click.option("--period", required=True, metavar="KỲ", help="Kỳ báo cáo, ví dụ 2024.")
+@click.option("--period", required=True, metavar="KỲ",
+              help="Kỳ báo cáo: 2025, \"6 tháng đầu năm 2025\", \"quý I/2025\", \"tháng 3/2025\".")
 @click.option("--unit", required=True, metavar="MÃ_ĐƠN_VỊ",
               help="Mã đơn vị chủ trì đợt báo cáo, ví dụ 058.")
 @click.option("--deadline", default=None, callback=_date, metavar="NGÀY",
@@ -201,19 +202,75 @@ def main(debug: bool) -> None:
 @click.option("--roster", default=None, metavar="DANH_MỤC",
               help="Danh mục đơn vị: 2024 (3 cấp, mặc định), 2025 (2 cấp) hoặc tệp CSV/XLSX.")
 @click.option("--signer", default=None, metavar="HỌ_TÊN", help="Người ký báo cáo.")
+@click.option("--cutoff", default=None, callback=_date, metavar="NGÀY",
+              help="Thời gian chốt số liệu (mặc định: ngày 14 tháng cuối kỳ).")
+@click.option("--contact", default=None, metavar="NGƯỜI_LIÊN_HỆ",
+              help="Người liên hệ ghi trên biểu mẫu, ví dụ \"Chị Lan, 0209 3870 123\".")
 @JsonOption
 @verb
 def init(workspace: Path, form: str, period: str, unit: str, deadline: dt.date | None,
-         roster: str | None, signer: str | None, as_json: bool) -> None:
+         roster: str | None, signer: str | None, cutoff: dt.date | None, contact: str | None,
+         as_json: bool) -> None:
     """Tạo đợt báo cáo trong thư mục làm việc."""
-    result = api.init(workspace, form, period, unit, deadline, roster, signer)
+    result = api.init(workspace, form, period, unit, deadline, roster, signer,
+                      {"cutoff": cutoff, "contact": contact})
 
     def show(r: api.InitResult) -> None:
         c = r.campaign
         click.echo(f"Đã tạo đợt báo cáo {c.id}: {c.spec.title} {c.period_label}, "
                    f"{c.root_unit.name} và {len(c.roster) - 1} đơn vị trực thuộc.")
+        if c.cutoff_text():
+            click.echo(f"Thời gian chốt số liệu: {c.cutoff_text()}; hạn nộp: "
+                       f"{c.deadline_text() or 'chưa đặt'}. Thay đổi: consolidate settings "
+                       f"-w {workspace} --campaign {c.id}")
 
     emit(result, as_json, show)
+
+
+def _changes(pairs: tuple[str, ...]) -> dict[str, str]:
+    """KEY=VALUE arguments as a dict; a list value is separated by ';'."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"'{pair}' không có dạng KHÓA=GIÁ_TRỊ, ví dụ "
+                                     "deadline=2025-07-03", param_hint="KHÓA=GIÁ_TRỊ")
+        out[key.strip()] = value
+    return out
+
+
+def _show_settings(r: api.SettingsResult) -> None:
+    c = r.campaign
+    for change in r.changes:
+        d = change.to_dict()
+        click.echo(f"Đã đổi {d['label']}: {d['old_text'] or 'chưa đặt'} → "
+                   f"{d['new_text'] or 'bỏ trống'}")
+    if r.changes and r.findings:
+        _print_findings(r.findings)
+    if r.changes:
+        return
+    click.echo(f"Đợt báo cáo {c.id}: {c.spec.title} {c.period_label}, {c.root_unit.name} "
+               "(biểu mẫu, kỳ, đơn vị chủ trì và danh mục không đổi được; cần đợt mới)")
+    values = r.values
+    for key, item in api.SETTINGS.items():
+        text = api.value_text(key, values[key])
+        if key == "cutoff" and not text and c.cutoff:
+            text = f"{c.cutoff_text()} (mặc định theo kỳ báo cáo)"
+        click.echo(f"  {item.label} ({key}): {text or 'chưa đặt'}")
+    click.echo(f"Thay đổi: consolidate settings -w THƯ_MỤC --campaign {c.id} KHÓA=GIÁ_TRỊ … "
+               "(danh sách cách nhau bằng dấu ;, để trống để bỏ)")
+
+
+@main.command()
+@WorkspaceOption
+@CampaignOption
+@click.argument("pairs", nargs=-1, metavar="[KHÓA=GIÁ_TRỊ]...")
+@JsonOption
+@verb
+def settings(workspace: Path, campaign: str | None, pairs: tuple[str, ...],
+             as_json: bool) -> None:
+    """Xem hoặc thay đổi thiết lập của đợt báo cáo: hạn nộp, chốt số liệu, người ký …"""
+    emit(api.settings(workspace, campaign, _changes(pairs)), as_json, _show_settings)
 
 
 @main.command()
