@@ -52,7 +52,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR, "Biểu mẫu phiên bản {found}, nhưng đợt báo cáo dùng phiên bản {expected}; "
         "hãy dùng biểu mẫu mới nhất đã được gửi"
     ),
-    "period-mismatch": (ERROR, "Kỳ báo cáo là '{found}', nhưng đợt này là kỳ '{expected}'"),
+    "period-mismatch": (
+        ERROR, "Biểu mẫu của kỳ báo cáo {found_label}, nhưng đợt này là kỳ {expected_label}"
+    ),
     "unit-unknown": (
         ERROR, "Mã đơn vị '{found}' không thuộc địa bàn của đợt báo cáo ({expected})"
     ),
@@ -178,6 +180,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "period-invalid": (
         ERROR, "Không hiểu kỳ báo cáo '{found}'; hãy ghi theo một trong các dạng: {expected}"
+    ),
+    "date-before-period": (
+        ERROR, "{label} {found} ở trước {expected}; hãy kiểm tra lại năm và kỳ báo cáo"
     ),
     "setting-unknown": (
         ERROR, "Không có thiết lập '{found}'; các thiết lập của đợt báo cáo: {expected}"

@@ -150,11 +150,26 @@ def parse_period(text: object) -> Period:
     return period
 
 
+def check_in_period(period: Period, label: str, day: dt.date | None) -> None:
+    """A deadline or cut-off before the period even starts is a typo (the wrong year)."""
+    if day is not None and day < period.start:
+        raise ConsolidateError("date-before-period", label=label, found=date_text(day),
+                               expected=f"kỳ báo cáo {period.label} (bắt đầu từ ngày "
+                                        f"{date_text(period.start)})")
+
+
 def period_label(period: str) -> str:
     """'2024' -> 'năm 2024', '2025-6T' -> '6 tháng đầu năm 2025': the period as a sentence
     names it (a period stored before periods were checked keeps the old wording)."""
     parsed = read_period(period)
     return parsed.label if parsed is not None else f"năm {period}"
+
+
+def period_text(period: str) -> str:
+    """The label of a period id, or what was found as it was when it is not one (a form's
+    metadata may hold anything)."""
+    parsed = read_period(period)
+    return parsed.label if parsed is not None else str(period)
 
 
 def date_text(day: dt.date) -> str:

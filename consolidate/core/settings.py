@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from consolidate.core.errors import ConsolidateError, Finding, finding
-from consolidate.core.period import date_text
+from consolidate.core.period import check_in_period, date_text
 
 if TYPE_CHECKING:
     from consolidate.core.workspace import Campaign
@@ -132,6 +132,10 @@ def apply_changes(campaign: Campaign, changes: dict[str, Any]) -> tuple[list[Cha
     folder and says to regenerate and send again, or to tell the units. A changed deadline
     also changes which files received count as late."""
     parsed = {key: parse_value(key, value) for key, value in changes.items()}
+    period = campaign.period_info
+    for key in ("deadline", "cutoff"):
+        if parsed.get(key) and period is not None:
+            check_in_period(period, SETTINGS[key].label, dt.date.fromisoformat(parsed[key]))
     before = current_values(campaign)
     done = [Change(k, before[k], v) for k, v in parsed.items() if before[k] != v]
     if not done:

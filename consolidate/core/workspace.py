@@ -24,7 +24,14 @@ from filelock import FileLock, Timeout
 
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.files import TEMP_PREFIX
-from consolidate.core.period import Period, date_text, parse_period, period_label, read_period
+from consolidate.core.period import (
+    Period,
+    check_in_period,
+    date_text,
+    parse_period,
+    period_label,
+    read_period,
+)
 from consolidate.core.reform import DESCRIPTION, explain_missing
 from consolidate.core.roster import Roster, Unit, resolve_roster
 from consolidate.core.spec import FormSpec
@@ -258,7 +265,12 @@ def init_campaign(path: str | Path, form: str, period: str, unit: str,
     """
     ws = Workspace(path)
     spec = load_spec(form)
-    period_id = parse_period(period).id
+    parsed = parse_period(period)
+    period_id = parsed.id
+    check_in_period(parsed, "Hạn nộp", deadline)
+    if settings and settings.get("cutoff"):
+        check_in_period(parsed, "Thời gian chốt số liệu",
+                        dt.date.fromisoformat(str(settings["cutoff"])))
     choice, full = _read_roster(ws, roster)
     _check_unit(full, choice, unit)
     campaign_id = f"{spec.id}-{period_id}-{unit}"
