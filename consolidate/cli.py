@@ -269,8 +269,20 @@ def _show_settings(r: api.SettingsResult) -> None:
 @verb
 def settings(workspace: Path, campaign: str | None, pairs: tuple[str, ...],
              as_json: bool) -> None:
-    """Xem hoặc thay đổi thiết lập của đợt báo cáo: hạn nộp, chốt số liệu, người ký …"""
-    emit(api.settings(workspace, campaign, _changes(pairs)), as_json, _show_settings)
+    """Xem hoặc thay đổi thiết lập của đợt báo cáo: hạn nộp, chốt số liệu, người ký …
+
+    \b
+    Khóa: deadline (hạn nộp), cutoff (thời gian chốt số liệu), contact (người liên hệ),
+    signer (người ký), signer_title (chức vụ), sign_for (TM., KT. …), parent_body (cơ quan
+    chủ quản), place (địa danh), number (số văn bản), symbol (ký hiệu), report_date (ngày
+    báo cáo), basis (căn cứ), recipients (nơi nhận), archive (lưu).
+    Ví dụ: consolidate settings deadline=10/07/2025 "recipients=UBND tỉnh;Sở Y tế"
+    """
+    changes = _changes(pairs)
+    result = api.settings(workspace, campaign, changes)
+    if changes and not result.changes and not as_json:
+        click.echo("Không có thiết lập nào thay đổi (giá trị mới giống giá trị cũ).")
+    emit(result, as_json, _show_settings)
 
 
 @main.command()

@@ -19,6 +19,7 @@ from consolidate.core.workspace import Workspace
 from consolidate.forms.layout import GUIDE_SHEET
 
 from .helpers import ANSWERS, fill_workbook, form_path
+from .test_cli_texts import assert_no_english
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -129,6 +130,30 @@ def test_settings_list_in_vietnamese_and_as_json(tmp_path: Path) -> None:
     assert code == 0 and data["changes"][0]["key"] == "cutoff"
     assert {row["key"] for row in data["settings"]} >= {"deadline", "signer", "archive", "basis"}
     assert data["cutoff_effective"] == "2024-06-30"
+
+
+def test_settings_help_is_vietnamese_and_names_every_key() -> None:
+    code, out = run("settings", "--help")
+    assert code == 0
+    assert_no_english(out)
+    for key in api.SETTINGS:
+        assert key in out
+
+
+def test_a_new_deadline_recounts_the_files_already_received(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert init(ws)[0] == 0
+    api.forms(ws)
+    campaign = Workspace(ws).campaign()
+    fill_workbook(form_path(campaign, "01840"), ws / "inbox" / "01840.xlsx", ANSWERS)
+    assert api.ingest(ws).report.stats["accepted"] == 1
+    result = api.settings(ws, changes={"deadline": "2024-07-10"})
+    codes = [f.code for f in result.findings]
+    assert codes == ["setting-not-on-forms", "setting-deadline-received"]
+    assert "Đã nhận 1 tệp" in result.findings[1].message
+    assert api.status(ws).deadline == "trước ngày 10/7/2024"
+    code, out = run("settings", "-w", str(ws), "deadline=2024-07-10")
+    assert code == 0 and "Không có thiết lập nào thay đổi" in out
 
 
 def test_settings_refuse_unknown_keys_and_the_campaigns_identity(tmp_path: Path) -> None:
@@ -259,6 +284,20 @@ def test_a_custom_roster_in_the_words_people_write_works_end_to_end(tmp_path: Pa
     roll = api.rollup(ws)
     assert roll.unit.name == "Thành phố Hải Phòng"
     assert 700 in set(roll.values.values())
+
+
+def test_a_second_custom_roster_does_not_replace_the_first_campaigns(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(HAI_PHONG, encoding="utf-8")
+    second.write_text(HAI_PHONG.replace("Phường Minh Khai", "Phường Minh Khai mới"),
+                      encoding="utf-8")
+    ws = tmp_path / "ws"
+    api.init(ws, "thang-hanh-dong", "2025", "31", roster=first)
+    api.init(ws, "thang-hanh-dong", "quý I/2025", "31", roster=second)
+    workspace = Workspace(ws)
+    names = {c.id: c.roster["11740"].name for c in workspace.campaigns()}
+    assert names == {"thang-hanh-dong-2025-31": "Phường Minh Khai",
+                     "thang-hanh-dong-2025-Q1-31": "Phường Minh Khai mới"}
 
 
 def test_a_city_under_a_province_is_district_level(tmp_path: Path) -> None:

@@ -284,7 +284,7 @@ def init_campaign(path: str | Path, form: str, period: str, unit: str,
                 "id": campaign_id, "form_id": spec.id, "form_version": spec.version,
                 "period": period_id, "root": unit,
                 "deadline": deadline.isoformat() if deadline else None,
-                "roster": _adopt_roster(ws, roster), "created_at": now_iso(),
+                "roster": _adopt_roster(ws, roster, campaign_id), "created_at": now_iso(),
                 "settings": settings or {},
             })
     except BaseException:
@@ -337,12 +337,18 @@ def _check_unit(full: Roster, choice: str, unit: str) -> None:
     raise ConsolidateError("unit-not-in-roster", found=unit)
 
 
-def _adopt_roster(ws: Workspace, roster: str | Path | None) -> str:
-    """'2024'/'2025' for the official trees; a custom file is copied into the workspace."""
+def _adopt_roster(ws: Workspace, roster: str | Path | None, campaign_id: str) -> str:
+    """'2024'/'2025' for the official trees; a custom file is copied into the workspace.
+
+    A different roster already there (another campaign's) is never overwritten: that
+    campaign's tree would change under it; this one gets a copy named after it."""
     if roster is None or str(roster) in ("2024", "2025"):
         return str(roster or "2024")
     source = Path(roster)
     target = ws.path / f"roster{source.suffix.lower()}"
+    if target.exists() and source.resolve() != target.resolve() and \
+            target.read_bytes() != source.read_bytes():
+        target = ws.path / f"roster-{campaign_id}{source.suffix.lower()}"
     if source.resolve() != target.resolve():
         shutil.copyfile(source, target)
     return target.name
