@@ -245,6 +245,14 @@ def test_a_pre_reform_commune_with_the_2025_roster_names_its_new_commune(tmp_pat
     assert "Phường Đức Xuân (01840), Tỉnh Thái Nguyên" in out
 
 
+def test_a_post_reform_code_with_the_2024_roster_says_it_is_a_2025_unit(tmp_path: Path) -> None:
+    code, out = run("init", "-w", str(tmp_path / "ws"), "--form", "thang-hanh-dong",
+                    "--period", "2025", "--unit", "11948")
+    assert code == 1
+    assert "11948 là Đặc khu Bạch Long Vĩ, Thành phố Hải Phòng trong danh mục 2025" in out
+    assert "--roster 2025" in out
+
+
 def test_an_unknown_roster_names_the_built_in_choices(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     code, out = run("init", "-w", str(ws), "--form", "thang-hanh-dong", "--period", "2023",
