@@ -20,6 +20,14 @@ from typing import Any
 import pandas as pd
 
 from consolidate.core.errors import ConsolidateError, Finding, Report, Severity
+from consolidate.core.settings import (
+    SETTINGS,
+    Change,
+    apply_changes,
+    current_values,
+    parse_value,
+    value_text,
+)
 from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.demo import CAMPAIGNS, DEMO_PERIOD, DEMO_ROOT, DEMO_SIGNER, fill_campaign
 from consolidate.forms.generate import generate_forms
@@ -89,21 +97,66 @@ class InitResult(Result):
         c = self.campaign
         assert c is not None
         return {"campaign": c.id, "form": c.form_id, "title": c.spec.title, "period": c.period,
-                "unit": c.root, "unit_name": c.root_unit.name, "units": len(c.roster),
-                "deadline": c.deadline.isoformat() if c.deadline else None}
+                "period_label": c.period_label, "unit": c.root, "unit_name": c.root_unit.name,
+                "units": len(c.roster), "deadline": c.deadline.isoformat() if c.deadline else None,
+                "cutoff": c.cutoff.isoformat() if c.cutoff else None}
 
 
 def init(workspace: PathLike, form: str, period: str, unit: str,
          deadline: dt.date | None = None, roster: str | Path | None = None,
-         signer: str | None = None) -> InitResult:
-    """Create (or update) a campaign: one form × one period × one root unit."""
-    path = Path(workspace)
-    Workspace(path)  # a file where a folder is expected is refused before anything is made
-    path.mkdir(parents=True, exist_ok=True)
-    with Workspace(path).lock():
-        settings = {"signer": signer} if signer else {}
-        campaign = init_campaign(path, form, period, unit, deadline, roster, settings)
+         signer: str | None = None, settings: dict[str, Any] | None = None) -> InitResult:
+    """Create a campaign: one form × one period × one root unit.
+
+    Everything is checked before anything is written; a refused init leaves nothing behind,
+    and an existing campaign is refused (its settings change through :func:`settings`).
+    ``settings`` are campaign settings (see :data:`SETTINGS`), checked like those."""
+    values = {k: v for k, v in (settings or {}).items() if v not in (None, "", [])}
+    if signer:
+        values["signer"] = signer
+    stored = {key: parse_value(key, value) for key, value in values.items()}
+    campaign = init_campaign(workspace, form, period, unit, deadline, roster, stored)
     return InitResult(campaign=campaign)
+
+
+@dataclass
+class SettingsResult(Result):
+    """A campaign's settings after the call, and what changed (old → new)."""
+
+    campaign: Campaign | None = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def values(self) -> dict[str, Any]:
+        assert self.campaign is not None
+        return current_values(self.campaign)
+
+    def data(self) -> dict[str, Any]:
+        c = self.campaign
+        assert c is not None
+        identity = {"form": c.form_id, "period": c.period, "period_label": c.period_label,
+                    "unit": c.root, "roster": c.roster_choice}
+        values = self.values
+        rows = [{"key": s.key, "label": s.label, "kind": s.kind, "value": values[s.key],
+                 "text": value_text(s.key, values[s.key])} for s in SETTINGS.values()]
+        return {"campaign": c.id, "identity": identity, "settings": rows,
+                "cutoff_effective": c.cutoff.isoformat() if c.cutoff else None,
+                "changes": [ch.to_dict() for ch in self.changes]}
+
+
+def settings(workspace: PathLike, campaign: str | None = None,
+             changes: dict[str, Any] | None = None) -> SettingsResult:
+    """A campaign's settings; with ``changes`` ({key: value}, '' clears) they are changed.
+
+    Unknown keys and the campaign's identity (form, period, unit, roster) are refused
+    before anything is stored; the findings say what a change means for forms already
+    generated or sent."""
+    camp = _open(workspace, campaign)
+    if not changes:
+        return SettingsResult(campaign=camp)
+    with camp.workspace.lock():
+        done, findings = apply_changes(camp, changes)
+    return SettingsResult(findings=findings, campaign=Workspace(workspace).campaign(camp.id),
+                          changes=done)
 
 
 @dataclass
@@ -427,8 +480,8 @@ def demo(folder: PathLike, say: Say = lambda _: None) -> DemoResult:
 
 
 __all__ = [
-    "CloseResult", "DemoResult", "FormsResult", "HistoryResult", "IngestResult", "InitResult",
-    "PinResult", "ReportResult", "Result", "Rollups", "Severity", "StatusResult", "UnitReport",
-    "close", "demo", "forms", "history", "ingest", "init", "pin", "reopen", "report", "rollup",
-    "status",
+    "SETTINGS", "CloseResult", "DemoResult", "FormsResult", "HistoryResult", "IngestResult",
+    "InitResult", "PinResult", "ReportResult", "Result", "Rollups", "SettingsResult", "Severity",
+    "StatusResult", "UnitReport", "close", "demo", "forms", "history", "ingest", "init", "pin",
+    "reopen", "report", "rollup", "settings", "status", "value_text",
 ]

@@ -193,7 +193,8 @@ def main(debug: bool) -> None:
 @WorkspaceOption
 @click.option("--form", "form", required=True, metavar="MÃ_BIỂU_MẪU",
               help="Mã biểu mẫu, ví dụ thang-hanh-dong.")
-@click.option("--period", required=True, metavar="KỲ", help="Kỳ báo cáo, ví dụ 2024.")
+@click.option("--period", required=True, metavar="KỲ",
+              help="Kỳ báo cáo: 2025, \"6 tháng đầu năm 2025\", \"quý I/2025\", \"tháng 3/2025\".")
 @click.option("--unit", required=True, metavar="MÃ_ĐƠN_VỊ",
               help="Mã đơn vị chủ trì đợt báo cáo, ví dụ 058.")
 @click.option("--deadline", default=None, callback=_date, metavar="NGÀY",
@@ -201,17 +202,27 @@ def main(debug: bool) -> None:
 @click.option("--roster", default=None, metavar="DANH_MỤC",
               help="Danh mục đơn vị: 2024 (3 cấp, mặc định), 2025 (2 cấp) hoặc tệp CSV/XLSX.")
 @click.option("--signer", default=None, metavar="HỌ_TÊN", help="Người ký báo cáo.")
+@click.option("--cutoff", default=None, callback=_date, metavar="NGÀY",
+              help="Thời gian chốt số liệu (mặc định: ngày 14 tháng cuối kỳ).")
+@click.option("--contact", default=None, metavar="NGƯỜI_LIÊN_HỆ",
+              help="Người liên hệ ghi trên biểu mẫu, ví dụ \"Chị Lan, 0209 3870 123\".")
 @JsonOption
 @verb
 def init(workspace: Path, form: str, period: str, unit: str, deadline: dt.date | None,
-         roster: str | None, signer: str | None, as_json: bool) -> None:
+         roster: str | None, signer: str | None, cutoff: dt.date | None, contact: str | None,
+         as_json: bool) -> None:
     """Tạo đợt báo cáo trong thư mục làm việc."""
-    result = api.init(workspace, form, period, unit, deadline, roster, signer)
+    result = api.init(workspace, form, period, unit, deadline, roster, signer,
+                      {"cutoff": cutoff, "contact": contact})
 
     def show(r: api.InitResult) -> None:
         c = r.campaign
         click.echo(f"Đã tạo đợt báo cáo {c.id}: {c.spec.title} {c.period_label}, "
                    f"{c.root_unit.name} và {len(c.roster) - 1} đơn vị trực thuộc.")
+        if c.cutoff_text():
+            click.echo(f"Thời gian chốt số liệu: {c.cutoff_text()}; hạn nộp: "
+                       f"{c.deadline_text() or 'chưa đặt'}. Thay đổi: consolidate settings "
+                       f"-w {workspace} --campaign {c.id}")
 
     emit(result, as_json, show)
 
@@ -438,6 +449,8 @@ def demo(folder: Path, as_json: bool) -> None:
 
     emit(result, as_json, show)
 
+
+from consolidate import cli_settings  # noqa: E402, F401 - registers the settings command
 
 if __name__ == "__main__":
     main()

@@ -38,7 +38,8 @@ def test_header_and_hidden_metadata_carry_the_units_identity(district: Campaign)
     ws = wb["Biểu 1"]
     assert ws["B3"].value == ("Đơn vị báo cáo: Phường Đức Xuân (mã 01840), "
                               "Thành phố Bắc Kạn, Tỉnh Bắc Kạn")
-    assert ws["B4"].value == "Kỳ báo cáo: năm 2024 – Hạn nộp: trước ngày 03/7/2024"
+    assert ws["B4"].value == ("Kỳ báo cáo: năm 2024 – Thời gian chốt số liệu: đến hết ngày "
+                              "02/7/2024 – Hạn nộp: trước ngày 03/7/2024")
     assert wb[META_SHEET].sheet_state == "veryHidden"
     stamped = meta(path)
     assert {k: stamped.pop(k) for k in ("issuer", "token")} == \

@@ -54,7 +54,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR, "Biểu mẫu phiên bản {found}, nhưng đợt báo cáo dùng phiên bản {expected}; "
         "hãy dùng biểu mẫu mới nhất đã được gửi"
     ),
-    "period-mismatch": (ERROR, "Kỳ báo cáo là '{found}', nhưng đợt này là kỳ '{expected}'"),
+    "period-mismatch": (
+        ERROR, "Biểu mẫu của kỳ báo cáo {found_label}, nhưng đợt này là kỳ {expected_label}"
+    ),
     "unit-unknown": (
         ERROR, "Mã đơn vị '{found}' không thuộc địa bàn của đợt báo cáo ({expected})"
     ),
@@ -200,11 +202,40 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "campaign-unknown": (
         ERROR, "Không có đợt báo cáo '{found}' trong thư mục làm việc; các đợt hiện có: {expected}"
     ),
+    "campaign-exists": (
+        ERROR, "Đợt báo cáo {campaign} đã có trong thư mục làm việc nên không tạo lại (các biểu "
+        "mẫu đã gửi vẫn theo thiết lập cũ). Xem và thay đổi hạn nộp, người ký …: "
+        "consolidate settings -w {path} --campaign {campaign}"
+    ),
+    "period-invalid": (
+        ERROR, "Không hiểu kỳ báo cáo '{found}'; hãy ghi theo một trong các dạng: {expected}"
+    ),
+    "date-before-period": (
+        ERROR, "{label} {found} ở trước {expected}; hãy kiểm tra lại năm và kỳ báo cáo"
+    ),
+    "setting-unknown": (
+        ERROR, "Không có thiết lập '{found}'; các thiết lập của đợt báo cáo: {expected}"
+    ),
+    "setting-fixed": (
+        ERROR, "Không thay đổi được {label} của đợt báo cáo đã tạo; hãy tạo đợt báo cáo mới "
+        "bằng 'consolidate init'"
+    ),
+    "setting-invalid": (ERROR, "{label}: giá trị '{found}' không hợp lệ; cần {expected}"),
+    "setting-not-on-forms": (
+        WARNING, "{label} đã đổi ({detail}) nhưng {count} biểu mẫu đã tạo trong {path} vẫn ghi "
+        "giá trị cũ: hãy tạo lại bằng 'consolidate forms' rồi gửi lại cho các đơn vị, hoặc "
+        "báo cho các đơn vị biết thay đổi này"
+    ),
+    "setting-deadline-received": (
+        INFO, "Đã nhận {count} tệp; tình trạng đúng hạn hay nộp muộn của các tệp này được tính "
+        "lại theo hạn nộp mới"
+    ),
     "campaign-closed-already": (ERROR, "Đợt báo cáo {campaign} đã được chốt số liệu từ trước"),
     "campaign-not-closed": (ERROR, "Đợt báo cáo {campaign} chưa chốt số liệu"),
     "unit-not-in-roster": (
         ERROR, "Không có đơn vị mã '{found}' trong danh mục đơn vị đã chọn"
     ),
+    "unit-moved": (ERROR, "Không có đơn vị mã '{found}' trong {roster}: {detail}"),
     "unit-not-in-campaign": (ERROR, "Đơn vị '{found}' không thuộc đợt báo cáo {campaign}"),
     "version-unknown": (
         ERROR, "Không có bản báo cáo nào của đơn vị {unit} được tiếp nhận từ tệp '{found}'; "
@@ -218,6 +249,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR, "Không tìm thấy biểu mẫu '{found}' (các biểu mẫu có sẵn: {expected})"
     ),
     "roster-invalid": (ERROR, "{where}{detail}"),
+    "roster-unknown": (
+        ERROR, "Không có danh mục đơn vị '{found}'. Chọn 2024 (danh mục chính thức trước sắp "
+        "xếp, 3 cấp: tỉnh, huyện, xã), 2025 (sau sắp xếp, 2 cấp: tỉnh, xã), hoặc đường dẫn tới "
+        "tệp danh mục riêng .csv/.xlsx (cột code, name, level, parent, email){detail}"
+    ),
     "template-invalid": (ERROR, "Mẫu báo cáo {file}: {detail}"),
     "pdf-failed": (ERROR, "Không chuyển được báo cáo sang PDF: {detail}"),
     "path-missing": (ERROR, "Không tìm thấy {path}"),

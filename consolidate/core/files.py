@@ -22,6 +22,8 @@ from pathlib import Path
 
 from openpyxl.workbook import Workbook
 
+from consolidate.core.period import read_period
+
 TEMP_PREFIX = ".tmp-"
 #: Kill points for the crash test: with CONSOLIDATE_KILL_AT=N the process SIGKILLs itself
 #: at the N-th checkpoint; CONSOLIDATE_CHECKPOINT_LOG=path appends each checkpoint's name.
@@ -62,7 +64,11 @@ _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def issue_time(period: str) -> dt.datetime:
-    """The fixed timestamp of a blank form: the start of its period (2024 -> 2024-01-01)."""
+    """The fixed timestamp of a blank form: the start of its period (2024 -> 2024-01-01,
+    2025-Q2 -> 2025-04-01)."""
+    parsed = read_period(period)
+    if parsed is not None:
+        return dt.datetime.combine(parsed.start, dt.time())
     digits = str(period)[:4]
     year = int(digits) if digits.isdigit() and 1980 <= int(digits) <= 2999 else 2000
     return dt.datetime(year, 1, 1)

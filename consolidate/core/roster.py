@@ -3,16 +3,14 @@
 A roster is the reference list every report is checked against: which units exist, who is
 whose parent, and at which level (province > district > commune) a figure is rolled up.
 The official rosters come from the SQLite file shipped with ``vietnamadminunits``; custom
-rosters (any depth, e.g. a province that only tracks its communes) come from CSV or XLSX.
+rosters (one to three levels, e.g. a province that only tracks its communes) come from CSV
+or XLSX (:mod:`consolidate.core.rosterfile`).
 """
 
 from __future__ import annotations
 
-import csv
 import importlib.util
-import io
 import sqlite3
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
@@ -232,11 +230,11 @@ def _dataset_path() -> Path:
     return path
 
 
-def _query(sql: str) -> list[tuple]:
+def _query(sql: str, params: Sequence[str] = ()) -> list[tuple]:
     """Run one read-only query against the bundled dataset."""
     uri = f"{_dataset_path().as_uri()}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as connection:
-        return connection.execute(sql).fetchall()
+        return connection.execute(sql, tuple(params)).fetchall()
 
 
 def _three_tier_units() -> list[Unit]:
@@ -292,136 +290,22 @@ def official_roster(structure: str = "2024") -> Roster:
     return _official(key)
 
 
-# --------------------------------------------------------------------------- custom files
-
-_HEADERS = {
-    "code": ("code", "mã", "mã đơn vị"),
-    "name": ("name", "tên", "tên đơn vị"),
-    "level": ("level", "cấp"),
-    "parent": ("parent", "mã cấp trên", "đơn vị cấp trên", "cấp trên"),
-    "email": ("email", "e-mail", "thư điện tử"),
-}
-_HEADER_LABELS = {"code": "mã", "name": "tên", "level": "cấp", "parent": "mã cấp trên"}
-_LEVEL_WORDS = {"province": "province", "tỉnh": "province", "district": "district",
-                "huyện": "district", "commune": "commune", "xã": "commune"}
-_SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
-
-
-def _fold(text: str) -> str:
-    """Compare headers and level words regardless of case, spacing or Unicode form."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
-
-
-def _cell_text(value: object) -> str:
-    """Cell as text; a spreadsheet number typed as a code (1840.0) becomes '1840'."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
-    """(row number, cells) for a UTF-8 CSV, BOM optional, comma or semicolon separated."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise RosterError(f"Tệp {path.name} không phải văn bản UTF-8; "
-                          "hãy lưu lại dưới dạng CSV UTF-8.") from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []
-    last_line = 0
-    for cells in reader:  # a quoted cell may span lines: number rows by their first line
-        rows.append((last_line + 1, cells))
-        last_line = reader.line_num
-    return rows
-
-
-def _read_spreadsheet(path: Path) -> list[tuple[int, list[str]]]:
-    """(row number, cells) for the first sheet, numbered as Excel shows them."""
-    from python_calamine import CalamineWorkbook  # only needed for spreadsheet rosters
-
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several unrelated types for bad files
-        raise RosterError(f"Không đọc được tệp {path.name}: {exc}") from exc
-    return [(number, [_cell_text(v) for v in row]) for number, row in enumerate(rows, start=1)]
-
-
-def _header_columns(cells: list[str], path: Path, row: int) -> dict[str, int]:
-    """Map field -> column index from the header row, accepting Vietnamese headers."""
-    aliases = {alias: field for field, names in _HEADERS.items() for alias in names}
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        field = aliases.get(_fold(cell))
-        if field and field not in columns:
-            columns[field] = index
-    missing = [label for field, label in _HEADER_LABELS.items() if field not in columns]
-    if missing:
-        raise RosterError(f"Tệp {path.name}, dòng {row}: Thiếu cột {', '.join(missing)} "
-                          "(cần các cột mã, tên, cấp, mã cấp trên; email nếu có).")
-    return columns
-
-
-def _parse_level(text: str) -> str | None:
-    """'Cấp xã', 'xã', 'COMMUNE' -> 'commune'; None when not a known level."""
-    word = _fold(text)
-    if word.startswith("cấp "):
-        word = word[len("cấp ") :]
-    return _LEVEL_WORDS.get(word)
-
-
-def _row_unit(cells: list[str], columns: dict[str, int], path: Path, row: int) -> Unit:
-    """One data row as a Unit, with row-numbered errors for missing or bad cells."""
-    def get(field: str) -> str:
-        index = columns.get(field)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
-
-    where = f"Tệp {path.name}, dòng {row}: "
-    code, name, level_text = get("code"), get("name"), get("level")
-    if not code:
-        raise RosterError(where=where, detail="Thiếu mã đơn vị.")
-    if not name:
-        raise RosterError(where=where, detail=f"Đơn vị {code!r} thiếu tên.")
-    level = _parse_level(level_text)
-    if level is None:
-        raise RosterError(
-            f"Cấp {level_text!r} của đơn vị {code!r} không hợp lệ "
-            "(dùng tỉnh/huyện/xã hoặc province/district/commune).", where)
-    name = " ".join(unicodedata.normalize("NFC", name).split())
-    return Unit(code, name, level, get("parent") or None, get("email"))
-
-
-def load_roster_file(path: str | Path) -> Roster:
-    """A custom roster from CSV or XLSX, for units whose tree differs from the official one."""
-    path = Path(path)
-    if not path.is_file():
-        raise RosterError(f"Không tìm thấy tệp danh mục {path}.")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _read_csv(path)
-    elif suffix in _SPREADSHEET_SUFFIXES:
-        rows = _read_spreadsheet(path)
-    else:
-        raise RosterError(f"Tệp {path.name}: Chỉ hỗ trợ danh mục dạng CSV hoặc XLSX.")
-    rows = [(number, cells) for number, cells in rows if any(c.strip() for c in cells)]
-    if not rows:
-        raise RosterError(f"Tệp {path.name} trống.")
-    header_row, header = rows[0]
-    columns = _header_columns(header, path, header_row)
-    units = [_row_unit(cells, columns, path, number) for number, cells in rows[1:]]
-    if not units:
-        raise RosterError(f"Tệp {path.name} không có đơn vị nào.")
-    return Roster._located(units, _Where(path.name, [number for number, _ in rows[1:]]))
-
-
 def resolve_roster(choice: str | Path | None) -> Roster:
     """Turn a user's roster choice (CLI option or config value) into a Roster."""
     if choice is None or (isinstance(choice, str) and not choice.strip()):
         return official_roster("2024")
     if isinstance(choice, str) and choice.strip() in ("2024", "2025"):
         return official_roster(choice.strip())
+    path = Path(choice)
+    if not path.is_file() and path.suffix.lower() not in (".csv", *SPREADSHEET_SUFFIXES):
+        raise ConsolidateError("roster-unknown", found=str(choice))
     return load_roster_file(choice)
+
+
+from consolidate.core.rosterfile import (  # noqa: E402 - the file reader builds on Roster
+    SPREADSHEET_SUFFIXES,
+    load_roster_file,
+)
+
+__all__ = ["Roster", "RosterError", "Unit", "load_roster_file", "official_roster",
+           "resolve_roster"]

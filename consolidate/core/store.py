@@ -127,6 +127,18 @@ class Store:
                 {**row, "settings": json.dumps(row.get("settings") or {}, ensure_ascii=False)},
             )
 
+    def update_campaign(self, campaign: str, deadline: str | None,
+                        settings: dict[str, Any]) -> None:
+        """Change a campaign's deadline and settings (never its identity: form, period, unit)."""
+        with self.transaction() as db:
+            db.execute("UPDATE campaigns SET deadline = ?, settings = ? WHERE id = ?",
+                       (deadline, json.dumps(settings, ensure_ascii=False), campaign))
+
+    def received_count(self, campaign: str) -> int:
+        """How many files were received for the campaign (accepted or rejected)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM files WHERE campaign = ?",
+                                   (campaign,)).fetchone()[0])
+
     def campaigns(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM campaigns ORDER BY created_at, id").fetchall()
         return [{**dict(r), "settings": json.loads(r["settings"])} for r in rows]

@@ -24,7 +24,15 @@ from filelock import FileLock, Timeout
 
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.files import TEMP_PREFIX
-from consolidate.core.period import period_label
+from consolidate.core.period import (
+    Period,
+    check_in_period,
+    date_text,
+    parse_period,
+    period_label,
+    read_period,
+)
+from consolidate.core.reform import DESCRIPTION, explain_missing
 from consolidate.core.roster import Roster, Unit, resolve_roster
 from consolidate.core.spec import FormSpec
 from consolidate.core.specfile import load_spec
@@ -63,6 +71,32 @@ class Campaign:
         return period_label(self.period)
 
     @property
+    def period_info(self) -> Period | None:
+        """The period read from its id; None for a period stored before periods were checked."""
+        return read_period(self.period)
+
+    @property
+    def cutoff(self) -> dt.date | None:
+        """Thời gian chốt số liệu: the ``cutoff`` setting, else the regime's for the period.
+
+        The regime's day (the 14th of the period's last month, see
+        :meth:`Period.default_cutoff`) is moved to the day before the deadline when the
+        deadline comes first: figures cannot be counted after the form is due."""
+        if self.settings.get("cutoff"):
+            return dt.date.fromisoformat(str(self.settings["cutoff"]))
+        period = self.period_info
+        if period is None:
+            return None
+        day = period.default_cutoff()
+        if self.deadline is not None and self.deadline <= day:
+            day = self.deadline - dt.timedelta(days=1)
+        return day
+
+    def cutoff_text(self) -> str:
+        """'đến hết ngày 14/6/2025', or '' when the period is not known."""
+        return f"đến hết ngày {date_text(self.cutoff)}" if self.cutoff else ""
+
+    @property
     def root_unit(self) -> Unit:
         return self.roster[self.root]
 
@@ -83,7 +117,7 @@ class Campaign:
     def deadline_text(self) -> str:
         if self.deadline is None:
             return ""
-        return f"trước ngày {self.deadline.day:02d}/{self.deadline.month}/{self.deadline.year}"
+        return f"trước ngày {date_text(self.deadline)}"
 
     def folder(self, kind: str) -> Path:
         path = self.workspace.path / kind / self.id
@@ -207,10 +241,11 @@ class Workspace:
         raise ConsolidateError("campaign-unknown", found=campaign_id, expected=known)
 
     def previous_campaign(self, campaign: Campaign) -> Campaign | None:
-        """The same form and root a period earlier, if this workspace holds it."""
-        if not campaign.period.isdigit():
+        """The same form and root in the same period a year earlier ("cùng kỳ"), if held."""
+        period = campaign.period_info
+        if period is None:
             return None
-        earlier = str(int(campaign.period) - 1)
+        earlier = period.year_before().id
         for other in self.campaigns():
             if (other.form_id, other.root, other.period) == (campaign.form_id, campaign.root,
                                                              earlier):
@@ -222,37 +257,98 @@ class Workspace:
 def init_campaign(path: str | Path, form: str, period: str, unit: str,
                   deadline: dt.date | None = None, roster: str | Path | None = None,
                   settings: dict[str, Any] | None = None) -> Campaign:
-    """Create (or update) a campaign in a workspace folder; the folder is created if needed."""
+    """Create a campaign in a workspace folder; the folder is created if needed.
+
+    Everything is checked before anything is written (form, period, roster, unit, an
+    existing campaign of the same id), and a failure while writing removes the workspace
+    folder again if this call created it: a refused ``init`` leaves nothing behind.
+    """
     ws = Workspace(path)
-    ws.path.mkdir(parents=True, exist_ok=True)
     spec = load_spec(form)
-    choice = _adopt_roster(ws, roster)
-    full = ws.full_roster(choice)
-    if unit not in full:
-        raise ConsolidateError("unit-not-in-roster", found=unit)
+    parsed = parse_period(period)
+    period_id = parsed.id
+    check_in_period(parsed, "Hạn nộp", deadline)
+    if settings and settings.get("cutoff"):
+        check_in_period(parsed, "Thời gian chốt số liệu",
+                        dt.date.fromisoformat(str(settings["cutoff"])))
+    choice, full = _read_roster(ws, roster)
+    _check_unit(full, choice, unit)
+    campaign_id = f"{spec.id}-{period_id}-{unit}"
+    _check_new(ws, campaign_id)
+    created = not ws.path.exists()
+    try:
+        ws.path.mkdir(parents=True, exist_ok=True)
+        with ws.lock():
+            _check_new(ws, campaign_id)  # another run may have created it meanwhile
+            _write_campaign(ws, {
+                "id": campaign_id, "form_id": spec.id, "form_version": spec.version,
+                "period": period_id, "root": unit,
+                "deadline": deadline.isoformat() if deadline else None,
+                "roster": _adopt_roster(ws, roster, campaign_id), "created_at": now_iso(),
+                "settings": settings or {},
+            })
+    except BaseException:
+        if created:
+            _locks.pop(str(ws.path.resolve() / ".consolidate.lock"), None)
+            shutil.rmtree(ws.path, ignore_errors=True)
+        raise
+    return ws.campaign(campaign_id)
+
+
+def _write_campaign(ws: Workspace, row: dict[str, Any]) -> None:
     for folder in (ws.inbox, ws.archive):
         folder.mkdir(exist_ok=True)
     ws.secret  # noqa: B018 - created once, with the workspace
     store = Store(ws.store_path)
     try:
-        store.add_campaign({
-            "id": f"{spec.id}-{period}-{unit}",
-            "form_id": spec.id, "form_version": spec.version, "period": str(period),
-            "root": unit, "deadline": deadline.isoformat() if deadline else None,
-            "roster": choice, "created_at": now_iso(), "settings": settings or {},
-        })
+        store.add_campaign(row)
     finally:
         store.close()
-    return ws.campaign(f"{spec.id}-{period}-{unit}")
 
 
-def _adopt_roster(ws: Workspace, roster: str | Path | None) -> str:
-    """'2024'/'2025' for the official trees; a custom file is copied into the workspace."""
+def _check_new(ws: Workspace, campaign_id: str) -> None:
+    """Re-running ``init`` must not silently change a campaign whose forms may be out."""
+    if not ws.exists:
+        return
+    store = Store(ws.store_path)
+    try:
+        known = {row["id"] for row in store.campaigns()}
+    finally:
+        store.close()
+    if campaign_id in known:
+        raise ConsolidateError("campaign-exists", campaign=campaign_id, path=ws.path)
+
+
+def _read_roster(ws: Workspace, roster: str | Path | None) -> tuple[str, Roster]:
+    """The roster choice and its tree, read (and so checked) before anything is written."""
+    if roster is None or str(roster) in ("2024", "2025"):
+        choice = str(roster or "2024")
+        return choice, ws.full_roster(choice)
+    return str(roster), resolve_roster(roster)
+
+
+def _check_unit(full: Roster, choice: str, unit: str) -> None:
+    """The root unit must be in the roster; for an official one, say what became of it."""
+    if unit in full:
+        return
+    why = explain_missing(unit, choice)
+    if why:
+        raise ConsolidateError("unit-moved", found=unit, roster=DESCRIPTION[choice], detail=why)
+    raise ConsolidateError("unit-not-in-roster", found=unit)
+
+
+def _adopt_roster(ws: Workspace, roster: str | Path | None, campaign_id: str) -> str:
+    """'2024'/'2025' for the official trees; a custom file is copied into the workspace.
+
+    A different roster already there (another campaign's) is never overwritten: that
+    campaign's tree would change under it; this one gets a copy named after it."""
     if roster is None or str(roster) in ("2024", "2025"):
         return str(roster or "2024")
     source = Path(roster)
-    resolve_roster(source)  # fail before copying a roster that cannot be read
     target = ws.path / f"roster{source.suffix.lower()}"
+    if target.exists() and source.resolve() != target.resolve() and \
+            target.read_bytes() != source.read_bytes():
+        target = ws.path / f"roster-{campaign_id}{source.suffix.lower()}"
     if source.resolve() != target.resolve():
         shutil.copyfile(source, target)
     return target.name

@@ -63,7 +63,8 @@ def identity(campaign: Campaign, unit: Unit, kind: str = "form") -> layout.Ident
         unit_code=unit.code, unit_name=unit.name, unit_level=unit.level,
         unit_label=campaign.unit_label(unit.code), period=campaign.period,
         period_label=campaign.period_label, deadline_text=campaign.deadline_text(), kind=kind,
-        extra=token_meta(campaign, unit.code),
+        extra=token_meta(campaign, unit.code), cutoff_text=campaign.cutoff_text(),
+        contact=str(campaign.settings.get("contact") or ""),
     )
 
 
@@ -88,7 +89,8 @@ class Template:
             unit_label=PLACEHOLDERS["label"], period=campaign.period,
             period_label=campaign.period_label,
             deadline_text=campaign.deadline_text(),
-            extra=token_meta(campaign, PLACEHOLDERS["code"]),
+            extra=token_meta(campaign, PLACEHOLDERS["code"]), cutoff_text=campaign.cutoff_text(),
+            contact=str(campaign.settings.get("contact") or ""),
         )
         with zipfile.ZipFile(io.BytesIO(build_form(campaign, ident))) as zf:
             members = [(info, zf.read(info)) for info in zf.infolist()]

@@ -62,6 +62,17 @@ class Identity:
     deadline_text: str  # "trước ngày 03/7/2024" or ""
     kind: str = "form"  # "form" (blank or filled by a unit) or "rollup" (consolidated)
     extra: dict[str, str] = field(default_factory=dict)
+    cutoff_text: str = ""  # thời gian chốt số liệu: "đến hết ngày 14/6/2025" or ""
+    contact: str = ""  # who to call about the form, or ""
+
+    def period_line(self) -> str:
+        """'Kỳ báo cáo: … – Thời gian chốt số liệu: … – Hạn nộp: …', as each sheet heads it."""
+        parts = [f"Kỳ báo cáo: {self.period_label}"]
+        if self.cutoff_text:
+            parts.append(f"Thời gian chốt số liệu: {self.cutoff_text}")
+        if self.deadline_text:
+            parts.append(f"Hạn nộp: {self.deadline_text}")
+        return " – ".join(parts)
 
 
 #: What a blank and a 0 mean, in the guide and under every table: the one rule ingest applies
@@ -75,8 +86,10 @@ def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
     lines = [
         (spec.title.upper(), font(14, bold=True)),
         (f"Đơn vị báo cáo: {ident.unit_label}", font(12, bold=True)),
-        (f"Kỳ báo cáo: {ident.period_label}. Hạn nộp: {ident.deadline_text or 'theo kế hoạch'}.",
-         font(12)),
+        (f"Kỳ báo cáo: {ident.period_label}.", font(12)),
+        (f"Thời gian chốt số liệu: {ident.cutoff_text or 'theo kế hoạch'}.", font(12)),
+        (f"Hạn nộp: {ident.deadline_text or 'theo kế hoạch'}.", font(12)),
+        *([(f"Người liên hệ: {ident.contact}", font(12))] if ident.contact else []),
         ("", font()),
         ("HƯỚNG DẪN ĐIỀN BIỂU MẪU", font(12, bold=True)),
         ("1. Chỉ nhập số liệu vào các ô màu vàng. Các ô khác đã được khóa để tránh sửa nhầm.",
@@ -215,9 +228,7 @@ def _table_header(ws: Worksheet, table: Table, ident: Identity, last_col: str) -
     headings = [
         (2, table.title.upper(), font(13, bold=True)),
         (3, f"Đơn vị báo cáo: {ident.unit_label}", font(12, italic=True)),
-        (4, f"Kỳ báo cáo: {ident.period_label}"
-            + (f" – Hạn nộp: {ident.deadline_text}" if ident.deadline_text else ""),
-         font(12, italic=True)),
+        (4, ident.period_line(), font(12, italic=True)),
     ]
     for row, text, f in headings:
         ws.merge_cells(f"B{row}:{last_col}{row}")
@@ -226,6 +237,8 @@ def _table_header(ws: Worksheet, table: Table, ident: Identity, last_col: str) -
         cell.alignment = WRAP_CENTER
     ws.row_dimensions[2].height = 33
     ws.row_dimensions[3].height = 30
+    if len(ident.period_line()) > 80:  # period, cut-off and deadline wrap onto two lines
+        ws.row_dimensions[4].height = 33
 
 
 COLUMN_WIDTHS = {"money": 18, "count": 14, "decimal": 14, "text": 34, "target": 16,

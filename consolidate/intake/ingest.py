@@ -25,6 +25,7 @@ from typing import Any
 
 from consolidate.core.errors import Finding, Report, finding
 from consolidate.core.files import atomic_write, checkpoint
+from consolidate.core.period import period_text
 from consolidate.core.roster import Unit
 from consolidate.core.store import Store
 from consolidate.core.vocabulary import now_iso, when_text
@@ -235,7 +236,8 @@ def _match_campaign(campaigns: Campaigns, meta: dict[str, str],
                                  expected=", ".join(sorted(forms)))
         periods = sorted(c.period for c in campaigns.values() if c.form_id == form_id)
         return None, finding("period-mismatch", file=name, found=period,
-                             expected=", ".join(periods))
+                             expected=", ".join(periods), found_label=period_text(period),
+                             expected_label=", ".join(period_text(p) for p in periods))
     if meta.get("form_version") != str(campaign.spec.version):
         return None, finding("form-version-mismatch", file=name,
                              found=meta.get("form_version"), expected=campaign.spec.version)
