@@ -347,8 +347,7 @@ def test_the_form_says_a_blank_is_no_figure_and_a_dash_is_none_as_ingest_reads_t
 def test_a_form_issued_before_the_deadline_moved_reads_clean(campaign: Campaign) -> None:
     """The title line of a form carries the deadline; forms already sent keep the old one."""
     fill(campaign, "01840", {"bieu_1": {("xa", "so_tre_em_tham_du"): 700}}, "dx.xlsx")
-    api.init(campaign.workspace.path, "thang-hanh-dong", "2024", "058",
-             deadline=dt.date(2024, 7, 10))
+    api.settings(campaign.workspace.path, campaign.id, {"deadline": "2024-07-10"})
     assert "10/7/2024" in Workspace(campaign.workspace.path).campaign(campaign.id).deadline_text()
     result = api.ingest(campaign.workspace.path)
     assert result.report.valid and result.findings == []
