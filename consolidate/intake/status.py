@@ -21,6 +21,8 @@ LATE = "Nộp muộn"
 MISSING = "Chưa nộp"
 REJECTED = "Bị từ chối"
 RELAYED = "Qua báo cáo tổng hợp"
+#: Warnings about a unit's figures that stay with its row of the status listing.
+FIGURE_WARNINGS = frozenset({"rate-inconsistent", "rollup-rate-inconsistent", "check-failed"})
 
 def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFrame:
     """One row per unit of the subtree, in roster order."""
@@ -55,6 +57,8 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
                        note=_first_error(bad["findings"]))
         row["versions"] = int(versions.get(unit.code, 0))
         notes = [row["note"]] if row["note"] else []
+        if unit.code in current.index:
+            notes += _warnings(files, current.loc[unit.code, "sha256"], unit.code)
         if unit.code in pinned:
             notes.append("Đang dùng bản được chọn cố định")
         if unit.code in held.index:
@@ -74,6 +78,18 @@ def _timeliness(campaign: Campaign, received_at: str) -> str:
         return ON_TIME
     received = dt.datetime.fromisoformat(received_at).date()
     return LATE if received > campaign.deadline else ON_TIME
+
+
+def _warnings(files: pd.DataFrame, sha256: str, unit: str) -> list[str]:
+    """What the officer should look at in the figures that count: the warnings of the
+    counted file about this unit's own figures (a result it typed that its figures do not
+    give, a rule its figures break)."""
+    stored = files.loc[files["sha256"] == sha256, "findings"]
+    if stored.empty:
+        return []
+    findings = [Finding.from_dict(f) for f in json.loads(stored.iloc[0] or "[]")]
+    return [f.message for f in findings
+            if f.code in FIGURE_WARNINGS and not f.is_error and f.unit == unit]
 
 
 def _first_error(findings_json: str) -> str:

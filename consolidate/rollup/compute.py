@@ -42,7 +42,7 @@ from consolidate.core.spec import (
 )
 from consolidate.core.vocabulary import ROW_LEVEL, TOTAL_ROW_ID, level_rank
 from consolidate.core.workspace import Campaign
-from consolidate.rollup.checks import changes, indicator_parts, run_checks
+from consolidate.rollup.checks import changes, indicator_parts, run_checks, typed_rates
 from consolidate.rollup.indicators import evaluate, parse_target, rate
 
 Key = tuple[str, str, str]
@@ -122,6 +122,7 @@ def compute_rollup(campaign: Campaign, data: RollupData, unit_code: str | None =
     )
     rollup.mismatches = _mismatches(campaign, roster, cells, data.stated)
     rollup.findings = _checks(campaign, roster, cells, values, previous)
+    rollup.findings += _unit_checks(campaign, roster, cells, data.stated)
     return rollup
 
 
@@ -281,7 +282,8 @@ def _mismatches(campaign: Campaign, roster: Roster, cells: pd.DataFrame,
         unit = roster[code]
         computed = unit_values(campaign, roster.subtree(code), unit, cells)
         mine = said[(said["unit"] == code) & said["num"].notna()]
-        claims = {(r.tbl, r.row, r.col): r.num for r in mine.itertuples()}
+        claims = {(r.tbl, r.row, r.col): r.num for r in mine.itertuples()
+                  if _comparable(campaign, (r.tbl, r.row, r.col))}
         for key in sorted(set(claims) | {k for k in computed if _comparable(campaign, k)}):
             a, b = claims.get(key), computed.get(key)
             if round(a or 0, 6) != round(b or 0, 6):
@@ -322,4 +324,31 @@ def _checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame, values: dic
     if previous:
         comparable = {k: v for k, v in values.items() if spec.table(k[0]).kind == "fields"}
         out += changes(spec, comparable, previous, root.code)
+    return out
+
+
+def _unit_checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame,
+                 stated: pd.DataFrame) -> list[Finding]:
+    """What each unit below typed, checked again where the officer signs: the rules on a
+    unit without units below (its slips were warnings, accepted at ingest), and every
+    result a unit typed against the rate recomputed from its own figures or, for a unit
+    with units below, from theirs (a district's "1,25" over its communes' 1,71)."""
+    spec = campaign.spec
+    numeric = cells[cells["num"].notna()]
+    said = stated[(stated["col"] == RESULT) & stated["num"].notna()]
+    root = roster.roots()[0]
+    out: list[Finding] = []
+    for unit in roster.units():
+        mine = numeric[numeric["unit"] == unit.code]
+        own = {(r.tbl, r.row, r.col): float(r.num) for r in mine.itertuples()}
+        if not roster.children(unit.code):  # the root's rules ran on its roll-up
+            out += (typed_rates(spec, own, own, unit.code) if unit.code == root.code
+                    else run_checks(spec, own, unit.code))
+            continue
+        sub = roster.subtree(unit.code)
+        values = unit_values(campaign, sub, sub[unit.code], cells)
+        theirs = said[said["unit"] == unit.code]
+        for typed in (own, {(r.tbl, r.row, r.col): float(r.num) for r in theirs.itertuples()}):
+            out += [f for f in typed_rates(spec, typed, values, unit.code, below=True)
+                    if f not in out]
     return out
