@@ -334,21 +334,31 @@ def _unit_checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame,
     result a unit typed against the rate recomputed from its own figures or, for a unit
     with units below, from theirs (a district's "1,25" over its communes' 1,71)."""
     spec = campaign.spec
-    numeric = cells[cells["num"].notna()]
-    said = stated[(stated["col"] == RESULT) & stated["num"].notna()]
+    own = _by_unit(cells[cells["num"].notna()])
+    said = _by_unit(stated[(stated["col"] == RESULT) & stated["num"].notna()])
     root = roster.roots()[0]
     out: list[Finding] = []
     for unit in roster.units():
-        mine = numeric[numeric["unit"] == unit.code]
-        own = {(r.tbl, r.row, r.col): float(r.num) for r in mine.itertuples()}
+        mine = own.get(unit.code, {})
         if not roster.children(unit.code):  # the root's rules ran on its roll-up
-            out += (typed_rates(spec, own, own, unit.code) if unit.code == root.code
-                    else run_checks(spec, own, unit.code))
+            out += (typed_rates(spec, mine, mine, unit.code) if unit.code == root.code
+                    else run_checks(spec, mine, unit.code) if mine else [])
+            continue
+        typed = [t for t in (mine, said.get(unit.code, {})) if any(k[2] == RESULT for k in t)]
+        if not typed:
             continue
         sub = roster.subtree(unit.code)
         values = unit_values(campaign, sub, sub[unit.code], cells)
-        theirs = said[said["unit"] == unit.code]
-        for typed in (own, {(r.tbl, r.row, r.col): float(r.num) for r in theirs.itertuples()}):
-            out += [f for f in typed_rates(spec, typed, values, unit.code, below=True)
+        for results in typed:
+            out += [f for f in typed_rates(spec, results, values, unit.code, below=True)
                     if f not in out]
+    return out
+
+
+def _by_unit(cells: pd.DataFrame) -> dict[str, dict[Key, float]]:
+    """Each unit's numeric cells, keyed (table, row, column)."""
+    out: dict[str, dict[Key, float]] = {}
+    for unit, tbl, row, col, num in zip(cells["unit"], cells["tbl"], cells["row"], cells["col"],
+                                        cells["num"], strict=True):
+        out.setdefault(unit, {})[(tbl, row, col)] = float(num)
     return out
