@@ -203,6 +203,8 @@ def test_district_result_typed_in_its_own_form_is_checked_against_its_communes(
     rows = list(load_workbook(made.workbook)[FINDINGS_SHEET].iter_rows(values_only=True))
     both = "1,25‰ đơn vị tự tính; tính lại từ số liệu các đơn vị trực thuộc 16/9.367 = 1,71‰"
     assert any(r[1] == "Cảnh báo" and both in r[2] for r in rows), rows
+    [row] = [u for u in api.status(district.workspace.path).units if u["code"] == "058"]
+    assert both in row["note"]
 
 
 def test_commune_result_typed_with_two_decimals_that_rounds_alike_is_not_flagged(
