@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from consolidate import api
+from consolidate.cli import main
 from consolidate.core.spec import SpecError
 from consolidate.core.specfile import load_spec
 from consolidate.core.workspace import Workspace
@@ -185,6 +187,8 @@ def test_district_result_typed_over_its_communes_is_said_at_the_province(
     status = api.status(province.workspace.path)
     [row] = [u for u in status.units if u["code"] == "058"]
     assert both in row["note"]
+    shown = CliRunner().invoke(main, ["status", "-w", str(province.workspace.path)])
+    assert shown.exit_code == 0 and both in shown.output, shown.output
 
     [book] = [r.workbook for r in api.report(province.workspace.path).reports]
     rows = list(load_workbook(book)[FINDINGS_SHEET].iter_rows(values_only=True))
