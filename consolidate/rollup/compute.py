@@ -16,7 +16,8 @@ The rules are DESIGN.md's, decided by each table's and element's kind:
 
 When a unit sent a roll-up of its own (relay) and the detail below it is also
 known, the detail wins and each difference with the unit's stated figures is
-listed (đối chiếu số liệu). The spec's cross-field checks run on the roll-up too.
+listed (đối chiếu số liệu). The spec's cross-field checks run on the roll-up too, and
+each result a unit typed is compared with the rate recomputed from the figures below it.
 """
 
 from __future__ import annotations
