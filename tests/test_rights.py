@@ -25,7 +25,7 @@ def situation(children: int = 1000, boys: int = 520) -> dict[tuple[str, str], An
     rows = {
         "dan_so": children * 5, "tre_em": children, "tre_em_nam": boys,
         "tre_em_nu": children - boys, "dan_toc_kinh": 300, "dan_toc_khac": children - 300,
-        "duoi_6_tuoi": 250, "duoi_5_tuoi": 200, "hcdb": 12, "hcdb_mo_coi": 1,
+        "duoi_6_tuoi": 250, "duoi_5_tuoi": 200, "can_do_duoi_5": 190, "hcdb": 12, "hcdb_mo_coi": 1,
         "hcdb_bo_roi": 1, "hcdb_khong_noi_nuong_tua": 0, "hcdb_khuyet_tat": 9, "hcdb_khac": 1,
         "nguy_co": 30, "nguy_co_ho_ngheo": 25, "tu_16_den_18": 180,
     }
@@ -40,8 +40,8 @@ def injuries(injured: int = 2, deaths: int = 1) -> dict[tuple[str, str], Any]:
 
 
 def births() -> dict[tuple[str, str], Any]:
-    rows = {"khai_sinh": 40, "khai_sinh_nam": 21, "khai_sinh_nu": 19, "khai_sinh_dung_han": 38,
-            "khai_sinh_qua_han": 2, "ket_hon": 30, "tao_hon": 1}
+    rows = {"de_song": 42, "khai_sinh": 40, "khai_sinh_nam": 21, "khai_sinh_nu": 19,
+            "khai_sinh_dung_han": 38, "khai_sinh_qua_han": 2, "ket_hon": 30, "tao_hon": 1}
     return {(r, "so_lieu"): v for r, v in rows.items()}
 
 
@@ -66,8 +66,8 @@ def test_rate_is_recomputed_from_summed_parts_at_every_level(
     province = make_campaign(tmp_path / "tinh", unit="06", form=FORM)
     parts = {"01840": (1, 100), "01843": (3, 150), "01858": (2, 400)}  # 01858: Huyện Pác Nặm
     for code, (deaths, born) in parts.items():
-        fill(province, code, answers(phu_luc_02={("ct3_so_sinh", "tu_so"): deaths,
-                                                 ("ct3_so_sinh", "mau_so"): born}),
+        fill(province, code, answers(phu_luc_02={("ct3_so_sinh", "tu_so"): deaths},
+                                     khai_sinh={("de_song", "so_lieu"): born}),
              received=RECEIVED)
     assert ingest(province.workspace).valid
     camp = current(province)
@@ -92,7 +92,7 @@ def test_rate_with_parts_from_other_tables_uses_the_seed_figures(
     [warn] = [f for f in report.findings if f.code == "rate-inconsistent"]
     assert warn.found == "1,25" and warn.expected == "1,71"
     assert warn.sheet == "Phụ lục 02" and warn.cell.startswith("H")
-    assert "16/9.367 × 1.000" in warn.message
+    assert "1,25‰ đơn vị tự tính; tính lại từ 16/9.367 = 1,71‰" in warn.message
     roll = rollup_of(current(rights))
     assert roll.value("phu_luc_02", "ct11_tu_vong", "ket_qua") == pytest.approx(2 / 9367 * 1000)
     assert round(roll.value("phu_luc_02", "ct11_tai_nan", "ket_qua"), 2) == 1.71
@@ -159,19 +159,49 @@ def test_target_and_evaluation_appear_in_the_consolidated_workbook(
 
 
 CHECKS = load_spec(FORM).checks
-BREAKS: dict[str, tuple[str, str, int]] = {  # check id -> (table, row, value that breaks it)
-    "nam_nu": ("tinh_hinh", "tre_em_nam", 600),
-    "dan_toc": ("tinh_hinh", "dan_toc_kinh", 301),
-    "tre_em_dan_so": ("tinh_hinh", "dan_so", 999),
-    "duoi_5_duoi_6": ("tinh_hinh", "duoi_5_tuoi", 251),
-    "duoi_6_tong": ("tinh_hinh", "duoi_6_tuoi", 1001),
-    "hcdb_thanh_phan": ("tinh_hinh", "hcdb_khac", 5),
-    "nguy_co_ho_ngheo": ("tinh_hinh", "nguy_co_ho_ngheo", 31),
-    "tu_vong_tai_nan": ("bao_luc", "tai_nan", 0),
-    "tu_vong_nguyen_nhan": ("bao_luc", "tu_vong_giao_thong", 1),
-    "khai_sinh_gioi": ("khai_sinh", "khai_sinh_nu", 20),
-    "khai_sinh_han": ("khai_sinh", "khai_sinh_qua_han", 3),
-    "tao_hon": ("khai_sinh", "tao_hon", 31),
+#: Plausible parts of every rate of Phụ lục 02, for a commune whose answers() hold every rule.
+PARTS = {("ct3_so_sinh", "tu_so"): 1, ("ct3_duoi_1", "tu_so"): 2, ("ct3_duoi_5", "tu_so"): 3,
+         ("ct4_can_nang", "tu_so"): 20, ("ct4_chieu_cao", "tu_so"): 25,
+         ("ct4_beo_phi", "tu_so"): 2, ("ct5_duoi_1", "tu_so"): 38, ("ct5_duoi_1", "mau_so"): 40,
+         ("ct5_duoi_5", "tu_so"): 180, ("ct6_hiv", "tu_so"): 0, ("ct6_hiv", "mau_so"): 1,
+         ("ct7_ve_sinh", "tu_so"): 3, ("ct7_ve_sinh", "mau_so"): 3,
+         ("ct14_khai_sinh", "tu_so"): 195, ("ct15_phat_trien", "tu_so"): 150,
+         ("ct16_mau_giao", "tu_so"): 18, ("ct16_mau_giao", "mau_so"): 20,
+         ("ct17_tieu_hoc", "tu_so"): 19, ("ct17_tieu_hoc", "mau_so"): 20,
+         ("ct18_thcs", "tu_so"): 17, ("ct18_thcs", "mau_so"): 18,
+         ("ct19_tam_ly", "tu_so"): 1, ("ct19_tam_ly", "mau_so"): 2,
+         ("ct20_khuyet_tat", "tu_so"): 2, ("ct20_khuyet_tat", "mau_so"): 3}
+BREAKS: dict[str, tuple[str, str, str, int]] = {  # check id -> (table, row, column, a slip)
+    "nam_nu": ("tinh_hinh", "tre_em_nam", "so_lieu", 600),
+    "dan_toc": ("tinh_hinh", "dan_toc_kinh", "so_lieu", 301),
+    "tre_em_dan_so": ("tinh_hinh", "dan_so", "so_lieu", 999),
+    "duoi_5_duoi_6": ("tinh_hinh", "duoi_5_tuoi", "so_lieu", 251),
+    "duoi_6_tong": ("tinh_hinh", "duoi_6_tuoi", "so_lieu", 1001),
+    "hcdb_thanh_phan": ("tinh_hinh", "hcdb_khac", "so_lieu", 5),
+    "nguy_co_ho_ngheo": ("tinh_hinh", "nguy_co_ho_ngheo", "so_lieu", 31),
+    "tu_vong_tai_nan": ("bao_luc", "tai_nan", "so_lieu", 0),
+    "tu_vong_nguyen_nhan": ("bao_luc", "tu_vong_giao_thong", "so_lieu", 1),
+    "khai_sinh_gioi": ("khai_sinh", "khai_sinh_nu", "so_lieu", 20),
+    "khai_sinh_han": ("khai_sinh", "khai_sinh_qua_han", "so_lieu", 3),
+    "tao_hon": ("khai_sinh", "tao_hon", "so_lieu", 31),
+    "can_do_duoi_5": ("tinh_hinh", "can_do_duoi_5", "so_lieu", 201),
+    "tu_vong_so_sinh": ("phu_luc_02", "ct3_so_sinh", "tu_so", 3),
+    "tu_vong_duoi_1": ("phu_luc_02", "ct3_duoi_1", "tu_so", 4),
+    "tu_vong_duoi_5": ("khai_sinh", "de_song", "so_lieu", 2),
+    "suy_dd_can_nang": ("phu_luc_02", "ct4_can_nang", "tu_so", 191),
+    "suy_dd_chieu_cao": ("phu_luc_02", "ct4_chieu_cao", "tu_so", 191),
+    "beo_phi": ("phu_luc_02", "ct4_beo_phi", "tu_so", 191),
+    "tiem_chung_duoi_1": ("phu_luc_02", "ct5_duoi_1", "tu_so", 41),
+    "tiem_chung_duoi_5": ("phu_luc_02", "ct5_duoi_5", "tu_so", 201),
+    "hiv": ("phu_luc_02", "ct6_hiv", "tu_so", 2),
+    "ve_sinh": ("phu_luc_02", "ct7_ve_sinh", "tu_so", 4),
+    "khai_sinh_duoi_5": ("phu_luc_02", "ct14_khai_sinh", "tu_so", 201),
+    "phat_trien": ("phu_luc_02", "ct15_phat_trien", "tu_so", 201),
+    "mau_giao": ("phu_luc_02", "ct16_mau_giao", "tu_so", 21),
+    "tieu_hoc": ("phu_luc_02", "ct17_tieu_hoc", "tu_so", 21),
+    "thcs": ("phu_luc_02", "ct18_thcs", "tu_so", 19),
+    "tam_ly": ("phu_luc_02", "ct19_tam_ly", "tu_so", 3),
+    "khuyet_tat": ("phu_luc_02", "ct20_khuyet_tat", "tu_so", 4),
 }
 
 
@@ -182,17 +212,20 @@ def test_every_rule_has_a_breaking_case() -> None:
 @pytest.mark.parametrize("check", [c for c in CHECKS if c.id in BREAKS], ids=lambda c: c.id)
 def test_cross_field_rule_fires_on_a_slip_and_not_otherwise(
         rights: Campaign, fill: Filler, check: Any) -> None:
-    fill(rights, "01834", answers(), name="dung.xlsx", received=RECEIVED)
-    table, row, value = BREAKS[check.id]
-    fill(rights, "01837", answers(**{table: {(row, "so_lieu"): value}}), name="sai.xlsx",
-         received=RECEIVED)
+    fill(rights, "01834", answers(phu_luc_02=PARTS), name="dung.xlsx", received=RECEIVED)
+    table, row, column, value = BREAKS[check.id]
+    slip = answers(phu_luc_02=PARTS)
+    slip[table] = {**slip[table], (row, column): value}
+    fill(rights, "01837", slip, name="sai.xlsx", received=RECEIVED)
     report = ingest(rights.workspace)
-    fired = [f for f in report.findings if f.code == "check-failed" and f.is_error]
+    fired = [f for f in report.findings if f.code == "check-failed"]
     assert [f.file for f in fired] == ["sai.xlsx"], [str(f) for f in report.findings]
     [f] = fired
     assert f.unit == "01837" and check.message in f.message
     assert f.cell  # names the cells involved
-    assert report.stats["accepted"] == 1 and report.stats["rejected"] == 1
+    assert f.severity == check.severity
+    rejected = int(check.severity == "error")
+    assert report.stats["accepted"] == 2 - rejected and report.stats["rejected"] == rejected
 
 
 def test_district_only_rule_runs_on_the_district_rollup(rights: Campaign, fill: Filler) -> None:
@@ -235,12 +268,12 @@ def test_previous_year_comes_from_last_years_campaign(tmp_path: Path, fill: Fill
     ws = tmp_path / "ws"
     last = make_campaign(ws, unit="058", form=FORM, period="2023")
     fill(last, "01840", answers(tinh_hinh=situation(children=300, boys=150),
-                                phu_luc_02={("ct3_so_sinh", "tu_so"): 2,
-                                            ("ct3_so_sinh", "mau_so"): 200}),
+                                khai_sinh={("de_song", "so_lieu"): 200},
+                                phu_luc_02={("ct3_so_sinh", "tu_so"): 2}),
          name="2023.xlsx", received=dt.datetime(2023, 10, 1))
     this = make_campaign(ws, unit="058", form=FORM, period="2024")
-    fill(this, "01840", answers(phu_luc_02={("ct3_so_sinh", "tu_so"): 1,
-                                            ("ct3_so_sinh", "mau_so"): 250,
+    fill(this, "01840", answers(khai_sinh={("de_song", "so_lieu"): 250},
+                                phu_luc_02={("ct3_so_sinh", "tu_so"): 1,
                                             ("ct3_so_sinh", "nam_truoc"): "99"}),
          name="2024.xlsx", received=RECEIVED)
     report = ingest(Workspace(ws))

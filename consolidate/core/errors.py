@@ -105,8 +105,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "check-failed": (ERROR, "{rule_message}: {detail}"),
     "rate-inconsistent": (
-        WARNING, "{label}: kết quả đơn vị ghi là {found}, nhưng tính từ số liệu "
-        "({parts} × {scale}) được {expected}"
+        WARNING, "{label}: {found}{symbol} đơn vị tự tính; tính lại từ {parts} = "
+        "{expected}{symbol}"
+    ),
+    "rollup-rate-inconsistent": (
+        WARNING, "{label}: {found}{symbol} đơn vị tự tính; tính lại từ số liệu các đơn vị "
+        "trực thuộc {parts} = {expected}{symbol}"
     ),
     "value-changed": (
         WARNING, "{label}: {found}, thay đổi hơn {factor} lần so với năm trước ({expected}); "

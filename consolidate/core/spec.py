@@ -248,13 +248,22 @@ class FormSpec:
                 for c in t.columns if c.kind in NUMERIC_KINDS]
 
     def resolve(self, ref: str) -> tuple[str, str, str]:
-        """'tinh_hinh.tre_em' -> ('tinh_hinh', 'tre_em', 'so_lieu'): a single-column default."""
+        """'tinh_hinh.tre_em' -> ('tinh_hinh', 'tre_em', 'so_lieu'): a single-column default.
+
+        An indicator's part given by ``{ref: …}`` ('phu_luc_02.ct3_so_sinh.mau_so') is that
+        element itself: a rule naming it reads the one cell the unit typed.
+        """
         parts = ref.split(".")
         table = self.table(parts[0])
         if len(parts) == 2 and len(table.columns) == 1:
             return parts[0], parts[1], table.columns[0].id
         if len(parts) != 3:
             raise KeyError(ref)
+        if table.kind == "indicators" and parts[2] in (NUMERATOR, DENOMINATOR):
+            ind = table.row(parts[1]).indicator
+            target = ind and (ind.numerator_ref if parts[2] == NUMERATOR else ind.denominator_ref)
+            if target:
+                return self.resolve(target)
         return parts[0], parts[1], parts[2]
 
     def has_element(self, ref: str) -> bool:
@@ -269,6 +278,11 @@ class FormSpec:
 
     def label_of(self, tbl: str, row: str, col: str) -> str:
         table = self.table(tbl)
+        if table.kind == "indicators" and col in (NUMERATOR, DENOMINATOR):
+            ind = table.row(row).indicator
+            part = ind and (ind.numerator if col == NUMERATOR else ind.denominator)
+            if part:  # a rule on an indicator part names the part, as the form asks for it
+                return part
         row_label = next((r.label for r in table.rows(list(LEVEL_ORDER)) if r.id == row), row)
         col_label = next((c.label for c in table.columns if c.id == col), col)
         return row_label if len(table.columns) == 1 else f"{row_label}, {col_label}"

@@ -17,10 +17,12 @@ import yaml
 
 from consolidate.core.resources import shipped_specs
 from consolidate.core.spec import (
+    DENOMINATOR,
     DIRECTIONS,
     INDICATOR_COLUMNS,
     INDICATOR_KINDS,
     KINDS,
+    NUMERATOR,
     TABLE_KINDS,
     Chart,
     ChartPanel,
@@ -181,6 +183,7 @@ class _Reader:
             if not rows:
                 raise self.fail(node, f"bảng chỉ tiêu '{tid}' không có chỉ tiêu nào")
             self.unique([r.id for r in rows], node, f"chỉ tiêu của bảng '{tid}'")
+            self.parts_typed_once(rows, node, tid)
             return Table(columns=INDICATOR_COLUMNS, explicit_rows=rows, **common)
         if kind == "list":
             max_rows = node.get("max_rows", 50)
@@ -237,6 +240,26 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(node, f"{what} thiếu '{key}' (tử số/mẫu số)")
         return value.strip(), None
+
+    def parts_typed_once(self, rows: tuple[Row, ...], node: dict[str, Any], tid: str) -> None:
+        """A part several indicators share (live births for three mortality rates) is one
+        element typed once: typed in each row, the rows could give three different totals."""
+        typed: dict[str, list[str]] = {}
+        for row in rows:
+            ind = row.indicator
+            assert ind is not None
+            if ind.kind != "rate":
+                continue
+            for label, ref in ((ind.numerator, ind.numerator_ref),
+                               (ind.denominator, ind.denominator_ref)):
+                if ref is None:
+                    typed.setdefault(label.casefold(), []).append(row.id)
+        for label, ids in typed.items():
+            if len(ids) > 1:
+                raise self.fail(node, f"bảng chỉ tiêu '{tid}': '{label}' được nhập ở nhiều chỉ "
+                                f"tiêu ({', '.join(ids)}); một số liệu dùng chung phải là một "
+                                "dòng của bảng số liệu, nhập một lần, và các chỉ tiêu trỏ tới "
+                                "nó bằng {ref: bảng.dòng}")
 
     def check(self, node: Any) -> Check:
         node = self.mapping(node, _CHECK_KEYS, "quy tắc kiểm tra")
@@ -424,3 +447,9 @@ def _check_refs(spec: FormSpec, reader: _Reader, data: dict[str, Any]) -> None:
     for what, ref in refs:
         if not spec.has_element(ref):
             raise reader.fail(data, f"{what} trỏ tới chỉ tiêu không có trong biểu mẫu: '{ref}'")
+    for check in spec.checks:
+        for ref in (*check.left, *check.right):
+            tbl, _, col = ref.split(".") if ref.count(".") == 2 else (ref.split(".")[0], "", "")
+            if spec.table(tbl).kind == "indicators" and col not in (NUMERATOR, DENOMINATOR):
+                raise reader.fail(data, f"quy tắc '{check.id}': '{ref}' phải là tử số "
+                                  f"({NUMERATOR}) hoặc mẫu số ({DENOMINATOR}) của một chỉ tiêu")

@@ -63,32 +63,35 @@ def _commune(figures: dict[str, int]) -> Answers:
     f["nguy_co_ho_ngheo"] = f["nguy_co"]
     f["khai_sinh_nu"] = f["khai_sinh"] - f["khai_sinh_nam"]
     f["khai_sinh_qua_han"] = f["khai_sinh"] - f["khai_sinh_dung_han"]
+    f["de_song"] = max(8, f["tre_em"] // 25)
+    f["can_do_duoi_5"] = f["duoi_5_tuoi"] * 96 // 100
     tables = {
         "tinh_hinh": ("dan_so", "tre_em", "tre_em_nam", "tre_em_nu", "dan_toc_kinh",
-                      "dan_toc_khac", "duoi_6_tuoi", "duoi_5_tuoi", "hcdb", "hcdb_mo_coi",
-                      "hcdb_bo_roi", "hcdb_khong_noi_nuong_tua", "hcdb_khuyet_tat", "hcdb_khac",
+                      "dan_toc_khac", "duoi_6_tuoi", "duoi_5_tuoi", "can_do_duoi_5", "hcdb",
+                      "hcdb_mo_coi", "hcdb_bo_roi", "hcdb_khong_noi_nuong_tua", "hcdb_khuyet_tat",
+                      "hcdb_khac",
                       "nguy_co", "nguy_co_ho_ngheo", "tu_16_den_18"),
         "bao_luc": ("bao_luc_vu", "bao_luc_tre_em", "xam_hai_vu", "xam_hai_tre_em", "tai_nan",
                     "tu_vong", "tu_vong_duoi_nuoc", "tu_vong_giao_thong", "tu_vong_khac"),
-        "khai_sinh": ("khai_sinh", "khai_sinh_nam", "khai_sinh_nu", "khai_sinh_dung_han",
+        "khai_sinh": ("de_song", "khai_sinh", "khai_sinh_nam", "khai_sinh_nu", "khai_sinh_dung_han",
                       "khai_sinh_qua_han", "con_nuoi_nuoc_ngoai", "con_nuoi_trong_nuoc",
                       "ket_hon", "tao_hon"),
     }
     return {t: {(r, "so_lieu"): f.get(r, 0) for r in rows} for t, rows in tables.items()}
 
 
-def _indicator_parts(children: int, rng: random.Random, play_area: bool) -> dict:
-    born = max(8, children // 25)
-    under5 = children * 21 // 100
+def _indicator_parts(figures: dict[str, int], rng: random.Random, play_area: bool) -> dict:
+    """Phụ lục 02's own parts; live births and children weighed are the commune's figures
+    (typed once in their tables), deaths nest (newborn ≤ under 1 ≤ under 5)."""
+    born, under5, weighed = figures["de_song"], figures["duoi_5_tuoi"], figures["can_do_duoi_5"]
+    newborn = rng.randint(0, 1)
+    infant = newborn + rng.randint(0, 1)
     cells = {
-        ("ct3_so_sinh", "tu_so"): rng.randint(0, 1), ("ct3_so_sinh", "mau_so"): born,
-        ("ct3_duoi_1", "tu_so"): rng.randint(0, 1), ("ct3_duoi_1", "mau_so"): born,
-        ("ct3_duoi_5", "tu_so"): rng.randint(0, 2), ("ct3_duoi_5", "mau_so"): born,
-        ("ct4_can_nang", "tu_so"): under5 * rng.randint(8, 14) // 100,
-        ("ct4_can_nang", "mau_so"): under5,
-        ("ct4_chieu_cao", "tu_so"): under5 * rng.randint(11, 17) // 100,
-        ("ct4_chieu_cao", "mau_so"): under5,
-        ("ct4_beo_phi", "tu_so"): under5 // 110, ("ct4_beo_phi", "mau_so"): under5,
+        ("ct3_so_sinh", "tu_so"): newborn, ("ct3_duoi_1", "tu_so"): infant,
+        ("ct3_duoi_5", "tu_so"): infant + rng.randint(0, 1),
+        ("ct4_can_nang", "tu_so"): weighed * rng.randint(8, 14) // 100,
+        ("ct4_chieu_cao", "tu_so"): weighed * rng.randint(11, 17) // 100,
+        ("ct4_beo_phi", "tu_so"): weighed // 110,
         ("ct5_duoi_1", "tu_so"): born * rng.randint(78, 99) // 100, ("ct5_duoi_1", "mau_so"): born,
         ("ct5_duoi_5", "tu_so"): under5 * rng.randint(80, 99) // 100,
         ("ct14_khai_sinh", "tu_so"): under5,
@@ -110,7 +113,8 @@ def city_commune_answers(index: int, code: str, rng: random.Random) -> Answers:
         "xam_hai_tre_em": 1 if code in ("01840", "01837", "01849") else 0,
     })
     answers = _commune(figures)
-    answers["phu_luc_02"] = _indicator_parts(figures["tre_em"], rng, play_area=True)
+    own = {r: v for table in answers.values() for (r, _), v in table.items()}
+    answers["phu_luc_02"] = _indicator_parts(own, rng, play_area=True)
     answers["phu_luc_01"] = {("r1", "co_quan"): "UBND phường, xã", ("r1", "loai"): "Kế hoạch",
                              ("r1", "ten"): f"Số {10 + index}/KH-UBND thực hiện công tác trẻ em "
                                             "năm 2024", ("r1", "ngay"): f"{10 + index}/3/2024"}
@@ -134,7 +138,8 @@ def plausible_commune(rng: random.Random) -> Answers:
     figures["khai_sinh_dung_han"] = figures["khai_sinh"] * 94 // 100
     figures["xam_hai_vu"] = figures["xam_hai_tre_em"] = int(rng.random() < 0.15)
     answers = _commune(figures)
-    answers["phu_luc_02"] = _indicator_parts(children, rng, play_area=rng.random() < 0.8)
+    own = {r: v for table in answers.values() for (r, _), v in table.items()}
+    answers["phu_luc_02"] = _indicator_parts(own, rng, play_area=rng.random() < 0.8)
     return answers
 
 

@@ -29,12 +29,12 @@ from consolidate.core.numbers import (
     parse_yes_no,
 )
 from consolidate.core.roster import Unit
-from consolidate.core.spec import NUMERIC_KINDS, Column, FormSpec, Row, Table
+from consolidate.core.spec import NUMERIC_KINDS, RESULT, Column, FormSpec, Row, Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, relay
 from consolidate.forms.relay import cell_text
 from consolidate.intake.container import error_detail
-from consolidate.rollup.checks import run_checks
+from consolidate.rollup.checks import run_checks, stated_results
 from consolidate.rollup.indicators import parse_target
 
 Grid = list[list[Any]]
@@ -213,8 +213,8 @@ class Reader:
                 i, j = rows[row.id], cols[column.id]
                 kind = table.kind_of(row, column)
                 counted = stated or table.accepts(row, column, unit.level)
-                if stated and kind not in NUMERIC_KINDS:
-                    continue
+                if stated and kind not in NUMERIC_KINDS and column.id != RESULT:
+                    continue  # a stated result is compared with the rate recomputed below
                 if not counted:
                     self._greyed(value_at(grid, i, j), (sheet, cell_ref(i, j)),
                                  element_label(table, row, column),
@@ -290,3 +290,6 @@ class Reader:
                 self._read_table(grids, table, unit, stated, {}, stated=True)
         parsed.findings += stated.findings
         parsed.stated = stated.cells
+        relayed_cells = [*relayed.own, *(c for cells in relayed.others.values() for c in cells)]
+        parsed.findings += stated_results(self.spec, stated.cells, relayed_cells, unit.code,
+                                          self.file)

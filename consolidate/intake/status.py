@@ -13,14 +13,21 @@ import json
 import pandas as pd
 
 from consolidate.core.errors import Finding
+from consolidate.core.roster import Roster
+from consolidate.core.spec import RESULT
 from consolidate.core.vocabulary import LEVELS
 from consolidate.core.workspace import Campaign
+from consolidate.rollup.checks import typed_rates
+from consolidate.rollup.compute import prepare, unit_values
 
 ON_TIME = "Đúng hạn"
 LATE = "Nộp muộn"
 MISSING = "Chưa nộp"
 REJECTED = "Bị từ chối"
 RELAYED = "Qua báo cáo tổng hợp"
+#: Warnings about a unit's figures that stay with its row of the status listing.
+FIGURE_WARNINGS = frozenset({"rate-inconsistent", "rollup-rate-inconsistent", "check-failed"})
+
 
 def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFrame:
     """One row per unit of the subtree, in roster order."""
@@ -36,6 +43,7 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
     held = direct[~direct["countable"]].groupby("unit").size()
     pinned = set(direct.loc[direct["pinned"], "unit"])
     latest = files.groupby("unit").last()
+    over = _typed_over_units(campaign, roster)
     rows = []
     for unit in roster.units():
         row = {"code": unit.code, "name": unit.name, "level": unit.level,
@@ -58,6 +66,9 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
                                                 "chưa nhập số liệu")
         row["versions"] = int(versions.get(unit.code, 0))
         notes = [row["note"]] if row["note"] else []
+        if unit.code in current.index:
+            notes += _warnings(files, current.loc[unit.code, "sha256"], unit.code)
+        notes += [n for n in over.get(unit.code, []) if n not in notes]
         if unit.code in pinned:
             notes.append("Đang dùng bản được chọn cố định")
         if unit.code in held.index:
@@ -83,6 +94,38 @@ def _blank_form(findings_json: str) -> bool:
     """Whether a rejected file was refused only because nothing was typed in it."""
     errors = [f for f in json.loads(findings_json or "[]") if f.get("severity") == "error"]
     return bool(errors) and all(f.get("code") == "form-blank" for f in errors)
+
+
+def _typed_over_units(campaign: Campaign, roster: Roster) -> dict[str, list[str]]:
+    """Results a unit with units below typed in its own form that their figures do not
+    give: known only from the figures stored so far, so computed here, not at ingest."""
+    store = campaign.workspace.store
+    parents = [u for u in roster.units() if roster.children(u.code)]
+    if not parents:
+        return {}
+    data = prepare(campaign, *store.rollup_inputs(campaign.id))
+    typed = data.cells[(data.cells["col"] == RESULT) & data.cells["num"].notna()
+                       & data.cells["unit"].isin({u.code for u in parents})]
+    out: dict[str, list[str]] = {}
+    for code, mine in typed.groupby("unit"):
+        sub = roster.subtree(str(code))
+        values = unit_values(campaign, sub, sub[str(code)], data.cells)
+        results = {(r.tbl, r.row, r.col): float(r.num) for r in mine.itertuples()}
+        out[str(code)] = [f.message for f in typed_rates(campaign.spec, results, values,
+                                                         str(code), below=True)]
+    return out
+
+
+def _warnings(files: pd.DataFrame, sha256: str, unit: str) -> list[str]:
+    """What the officer should look at in the figures that count: the warnings of the
+    counted file about this unit's own figures (a result it typed that its figures do not
+    give, a rule its figures break)."""
+    stored = files.loc[files["sha256"] == sha256, "findings"]
+    if stored.empty:
+        return []
+    findings = [Finding.from_dict(f) for f in json.loads(stored.iloc[0] or "[]")]
+    return [f.message for f in findings
+            if f.code in FIGURE_WARNINGS and not f.is_error and f.unit == unit]
 
 
 def _first_error(findings_json: str) -> str:

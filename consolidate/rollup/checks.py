@@ -9,7 +9,9 @@ counts itself) is skipped, never evaluated against a guessed zero.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
 
 from consolidate.core.errors import Finding, finding
 from consolidate.core.numbers import format_number
@@ -20,7 +22,7 @@ Key = tuple[str, str, str]
 COMPARE = {"==": operator.eq, "<=": operator.le, ">=": operator.ge, "<": operator.lt,
            ">": operator.gt}
 SYMBOL = {"==": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
-RATE_TOLERANCE = 0.051  # a typed rate rounded to one decimal still agrees
+MAX_DECIMALS = 3  # a rate typed with more decimals is held to a thousandth
 
 
 def run_checks(spec: FormSpec, values: Mapping[Key, float], unit: str, file: str = "",
@@ -57,24 +59,60 @@ def _side(spec: FormSpec, keys: list[Key], values: Mapping[Key, float]) -> str:
 def _typed_rates(spec: FormSpec, values: Mapping[Key, float], unit: str, file: str,
                  cells: Mapping[Key, tuple[str, str]]) -> list[Finding]:
     """A rate the unit typed must agree with the rate its own parts give."""
+    return typed_rates(spec, values, values, unit, file, cells)
+
+
+def typed_rates(spec: FormSpec, typed: Mapping[Key, float], values: Mapping[Key, float],
+                unit: str, file: str = "", cells: Mapping[Key, tuple[str, str]] | None = None,
+                below: bool = False) -> list[Finding]:
+    """Each result a unit typed ("Kết quả đơn vị tự tính", in ``typed``) that differs from
+    the rate recomputed from the parts in ``values``: its own parts at ingest, or
+    (``below``) the figures of the units below it at a roll-up. Both numbers are said."""
     out = []
     for table in spec.tables:
         for row in table.explicit_rows:
             ind = row.indicator
             if ind is None or ind.kind != "rate":
                 continue
-            typed = values.get((table.id, row.id, RESULT))
-            computed = rate(*indicator_parts(spec, table.id, row.id, values), ind.scale)
-            if typed is None or computed is None or abs(typed - computed) <= RATE_TOLERANCE:
-                continue
-            sheet, cell = cells.get((table.id, row.id, RESULT), ("", ""))
+            key = (table.id, row.id, RESULT)
             num, den = indicator_parts(spec, table.id, row.id, values)
+            computed, mine = rate(num, den, ind.scale), typed.get(key)
+            if mine is None or computed is None or agrees(mine, computed):
+                continue
+            sheet, cell = (cells or {}).get(key, (table.sheet, ""))
             out.append(finding(
-                "rate-inconsistent", file=file, unit=unit, sheet=sheet, cell=cell,
-                found=format_number(typed, 2), expected=format_number(computed, 2),
-                label=row.label, parts=f"{format_number(num)}/{format_number(den)}",
-                scale=format_number(ind.scale)))
+                "rollup-rate-inconsistent" if below else "rate-inconsistent",
+                file=file, unit=unit, sheet=sheet, cell=cell, label=row.label,
+                found=format_number(mine, 2), expected=format_number(computed, 2),
+                parts=f"{format_number(num)}/{format_number(den)}", symbol=ind.symbol))
     return out
+
+
+def stated_results(spec: FormSpec, stated: Iterable[Sequence[Any]],
+                   relayed: Iterable[Sequence[Any]], unit: str, file: str) -> list[Finding]:
+    """The results a consolidated workbook states (a district may type over them before
+    sending it up) against the rates recomputed from the cells it relays: the figures of
+    the unit and of every unit below it. Cells are (table, row, column, num, text, sheet,
+    cell), as the intake reads them."""
+    kinds = {t.id: t.kind for t in spec.tables}
+    values: dict[Key, float] = {}
+    for tbl, row, col, num, *_ in relayed:
+        kind = kinds.get(tbl)
+        if num is not None and (kind == "fields" or (
+                kind == "indicators" and col in (NUMERATOR, DENOMINATOR))):
+            values[(tbl, row, col)] = values.get((tbl, row, col), 0) + float(num)
+    stated = list(stated)
+    typed = {(c[0], c[1], c[2]): c[3] for c in stated if c[2] == RESULT and c[3] is not None}
+    cells = {(c[0], c[1], c[2]): (c[5], c[6]) for c in stated}
+    return typed_rates(spec, typed, values, unit, file, cells, below=True)
+
+
+def agrees(typed: float, computed: float) -> bool:
+    """A typed rate agrees when it is the recomputed one rounded to the decimals it was
+    typed with (1,7 or 1,71 for 1,7081; at most 3 decimals are taken into account)."""
+    exponent = Decimal(repr(float(typed))).normalize().as_tuple().exponent
+    decimals = min(MAX_DECIMALS, max(0, -int(exponent)))
+    return abs(typed - computed) <= 0.5 * 10 ** -decimals + 1e-9
 
 
 def indicator_parts(spec: FormSpec, tbl: str, row_id: str,

@@ -16,7 +16,8 @@ The rules are DESIGN.md's, decided by each table's and element's kind:
 
 When a unit sent a roll-up of its own (relay) and the detail below it is also
 known, the detail wins and each difference with the unit's stated figures is
-listed (đối chiếu số liệu). The spec's cross-field checks run on the roll-up too.
+listed (đối chiếu số liệu). The spec's cross-field checks run on the roll-up too, and
+each result a unit typed is compared with the rate recomputed from the figures below it.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from consolidate.core.spec import (
 )
 from consolidate.core.vocabulary import ROW_LEVEL, TOTAL_ROW_ID, level_rank
 from consolidate.core.workspace import Campaign
-from consolidate.rollup.checks import changes, indicator_parts, run_checks
+from consolidate.rollup.checks import changes, indicator_parts, run_checks, typed_rates
 from consolidate.rollup.indicators import evaluate, parse_target, rate
 
 Key = tuple[str, str, str]
@@ -122,6 +123,7 @@ def compute_rollup(campaign: Campaign, data: RollupData, unit_code: str | None =
     )
     rollup.mismatches = _mismatches(campaign, roster, cells, data.stated)
     rollup.findings = _checks(campaign, roster, cells, values, previous)
+    rollup.findings += _unit_checks(campaign, roster, cells, data.stated)
     return rollup
 
 
@@ -281,7 +283,8 @@ def _mismatches(campaign: Campaign, roster: Roster, cells: pd.DataFrame,
         unit = roster[code]
         computed = unit_values(campaign, roster.subtree(code), unit, cells)
         mine = said[(said["unit"] == code) & said["num"].notna()]
-        claims = {(r.tbl, r.row, r.col): r.num for r in mine.itertuples()}
+        claims = {(r.tbl, r.row, r.col): r.num for r in mine.itertuples()
+                  if _comparable(campaign, (r.tbl, r.row, r.col))}
         for key in sorted(set(claims) | {k for k in computed if _comparable(campaign, k)}):
             a, b = claims.get(key), computed.get(key)
             if round(a or 0, 6) != round(b or 0, 6):
@@ -322,4 +325,41 @@ def _checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame, values: dic
     if previous:
         comparable = {k: v for k, v in values.items() if spec.table(k[0]).kind == "fields"}
         out += changes(spec, comparable, previous, root.code)
+    return out
+
+
+def _unit_checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame,
+                 stated: pd.DataFrame) -> list[Finding]:
+    """What each unit below typed, checked again where the officer signs: the rules on a
+    unit without units below (its slips were warnings, accepted at ingest), and every
+    result a unit typed against the rate recomputed from its own figures or, for a unit
+    with units below, from theirs (a district's "1,25" over its communes' 1,71)."""
+    spec = campaign.spec
+    own = _by_unit(cells[cells["num"].notna()])
+    said = _by_unit(stated[(stated["col"] == RESULT) & stated["num"].notna()])
+    root = roster.roots()[0]
+    out: list[Finding] = []
+    for unit in roster.units():
+        mine = own.get(unit.code, {})
+        if not roster.children(unit.code):  # the root's rules ran on its roll-up
+            out += (typed_rates(spec, mine, mine, unit.code) if unit.code == root.code
+                    else run_checks(spec, mine, unit.code) if mine else [])
+            continue
+        typed = [t for t in (mine, said.get(unit.code, {})) if any(k[2] == RESULT for k in t)]
+        if not typed:
+            continue
+        sub = roster.subtree(unit.code)
+        values = unit_values(campaign, sub, sub[unit.code], cells)
+        for results in typed:
+            out += [f for f in typed_rates(spec, results, values, unit.code, below=True)
+                    if f not in out]
+    return out
+
+
+def _by_unit(cells: pd.DataFrame) -> dict[str, dict[Key, float]]:
+    """Each unit's numeric cells, keyed (table, row, column)."""
+    out: dict[str, dict[Key, float]] = {}
+    for unit, tbl, row, col, num in zip(cells["unit"], cells["tbl"], cells["row"], cells["col"],
+                                        cells["num"], strict=True):
+        out.setdefault(unit, {})[(tbl, row, col)] = float(num)
     return out
