@@ -282,11 +282,14 @@ def known(*paths: str) -> str:
     return f"[{', '.join(paths)}]|reject('none')|list"
 
 
-def fig(table: str, row: str, col: str = "so_lieu", before: str = "",
-        after: str = "") -> tuple[str, str]:
-    """One optional clause: the value it depends on and the Jinja expression it reads."""
-    return (f"values.{table}.{row}.{col}",
-            f"'{before}' ~ figures.{table}.{row}.{col} ~ '{after}'")
+def fig(table: str, row: str, col: str = "so_lieu", before: str = "", after: str = "",
+        change: bool = False) -> tuple[str, str]:
+    """One optional clause: the value it depends on and the Jinja expression it reads
+    (with ``change``, the comparison with the previous period after it)."""
+    expr = f"'{before}' ~ figures.{table}.{row}.{col} ~ '{after}'"
+    if change:
+        expr += f" ~ (changes.{table}.{row}.{col}|vn_paren)"
+    return f"values.{table}.{row}.{col}", expr
 
 
 def parts(items: list[tuple[str, str]], sep: str = ", ") -> str:
@@ -294,6 +297,12 @@ def parts(items: list[tuple[str, str]], sep: str = ", ") -> str:
     instead of reading "(chưa có số liệu)" inside a sentence."""
     inner = ", ".join(f"({expr} if {value} is not none else '')" for value, expr in items)
     return f"{{{{ [{inner}]|select|join('{sep}') }}}}"
+
+
+def group(items: list[tuple[str, str]], sep: str = ", ") -> tuple[str, str]:
+    """Clauses joined as one clause of a longer list ("nam 4.814 em, nữ 4.553 em")."""
+    inner = ", ".join(f"({expr} if {value} is not none else '')" for value, expr in items)
+    return "true", f"([{inner}]|select|join('{sep}'))"
 
 
 def sentence(doc, needed: list[str], text: str, missing: str) -> None:
@@ -443,11 +452,12 @@ def thang_hanh_dong(path: Path) -> None:
     heading(doc, "2. Phát động Tháng hành động vì trẻ em", 2)
     v1 = "values.bieu_1.tong"
     sentence(doc, [f"{v1}.so_diem_phat_dong", f"{v1}.so_tre_em_tham_du"],
-             "- " + parts([fig("bieu_1", "tong", "so_diem_phat_dong", "Tổ chức ",
-                               " điểm phát động"),
-                           fig("bieu_1", "tong", "so_tre_em_tham_du", "", " trẻ em tham dự")],
-                          " với ")
-             + "{{ changes.bieu_1.tong.so_tre_em_tham_du|vn_paren }}"
+             f"- {{% if {v1}.so_diem_phat_dong is not none %}}Tổ chức "
+             "{{ figures.bieu_1.tong.so_diem_phat_dong }} điểm phát động"
+             f"{{% if {v1}.so_tre_em_tham_du is not none %}} với "
+             "{{ figures.bieu_1.tong.so_tre_em_tham_du }} trẻ em tham dự{% endif %}"
+             "{% else %}Lễ phát động có {{ figures.bieu_1.tong.so_tre_em_tham_du }} trẻ em "
+             "tham dự{% endif %}{{ changes.bieu_1.tong.so_tre_em_tham_du|vn_paren }}"
              "{% if by_level.bieu_1.so_tre_em_tham_du %}, trong đó "
              "{{ by_level.bieu_1.so_tre_em_tham_du }}{% endif %}.",
              "- Lễ phát động: chưa có số liệu.")
@@ -492,9 +502,8 @@ def thang_hanh_dong(path: Path) -> None:
             ("Cấp học bổng cho", "hoc_bong_so_tre_em", "hoc_bong_kinh_phi"),
             ("Khám bệnh, chữa bệnh miễn phí cho", "kham_benh_so_tre_em", "kham_benh_kinh_phi")):
         tag(doc, f"{{%p if {known(f'{v2}.{count}', f'{v2}.{money}')} %}}")
-        body(doc, "- " + parts([fig("bieu_2", "tong", count, f"{what} ", " trẻ em"),
-                                fig("bieu_2", "tong", money, "kinh phí ")])
-             + f"{{{{ changes.bieu_2.tong.{count}|vn_paren }}}}.")
+        body(doc, "- " + parts([fig("bieu_2", "tong", count, f"{what} ", " trẻ em", True),
+                                fig("bieu_2", "tong", money, "kinh phí ")]) + ".")
         tag(doc, "{%p endif %}")
     support = [f"{v2}.{c}" for c in ("tang_qua_so_tre_em", "hoc_bong_so_tre_em",
                                      "kham_benh_so_tre_em", "tang_qua_kinh_phi",
@@ -585,9 +594,9 @@ def quyen_tre_em(path: Path) -> None:
              f"({{{{ {t}.tre_em.so_lieu }}}} em/{{{{ {t}.dan_so.so_lieu }}}} người){{% endif %}}"
              "{{ changes.tinh_hinh.tre_em.so_lieu|vn_paren }}"
              f"{{% if {known(*(f'{v}.{r}.so_lieu' for r in ('tre_em_nam', 'tre_em_nu', 'dan_toc_kinh', 'dan_toc_khac', 'duoi_6_tuoi')))} %}}; trong đó: "  # noqa: E501
-             + parts([th("tre_em_nam", "nam "), th("tre_em_nu", "nữ "),
-                      th("dan_toc_kinh", "trẻ em dân tộc Kinh "),
-                      th("dan_toc_khac", "dân tộc khác "),
+             + parts([group([th("tre_em_nam", "nam "), th("tre_em_nu", "nữ ")]),
+                      group([th("dan_toc_kinh", "trẻ em dân tộc Kinh "),
+                             th("dan_toc_khac", "dân tộc khác ")]),
                       th("duoi_6_tuoi", "trẻ em dưới 6 tuổi ")], "; ")
              + "{% endif %}.",
              "1. Tổng số trẻ em trên địa bàn: chưa có số liệu.")
@@ -664,8 +673,8 @@ def quyen_tre_em(path: Path) -> None:
     heading(doc, "1. Công tác chỉ đạo, ban hành văn bản", 2)
     tag(doc, "{%p if tables.phu_luc_01.rows %}")
     body(doc, "Trong {{ period_label }}, các đơn vị đã báo cáo "
-              "{{ tables.phu_luc_01.rows|length }} văn bản chỉ đạo, điều hành về công tác trẻ em "
-              "(chi tiết Phụ lục 01 đính kèm).")
+              "{{ tables.phu_luc_01.rows|length|vn_count }} văn bản chỉ đạo, điều hành về "
+              "công tác trẻ em (chi tiết Phụ lục 01 đính kèm).")
     tag(doc, "{%p else %}")
     body(doc, "Văn bản chỉ đạo, điều hành về công tác trẻ em: chưa có đơn vị nào báo cáo.")
     tag(doc, "{%p endif %}")

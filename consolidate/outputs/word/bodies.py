@@ -69,8 +69,8 @@ def recipients(settings: dict[str, Any], full: Roster, unit: Unit, bodies: Secto
     given = settings.get("recipients")
     if isinstance(given, list) and given:
         return [str(r).strip().lstrip("-").strip().rstrip(";.") for r in given]
-    province = province_of(full, unit)
-    department = f"{bodies.department} {lower_kind(province.name)}"
+    province = lower_kind(province_of(full, unit).name)
+    department = f"{bodies.department if not unit.parent else bodies.department_short} {province}"
     kind = kind or "đơn vị"
     if not unit.parent:
         out = [bodies.ministry, f"TT. HĐND {kind}", f"Lãnh đạo UBND {kind}", department]
