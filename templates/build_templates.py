@@ -436,7 +436,9 @@ def closing(doc, assessment: list[tuple[str, str]], subject: str) -> None:
     for title, field_id in assessment:
         heading(doc, title, 2)
         narrative(doc, field_id)
-    body(doc, f"Trên đây là báo cáo {subject} {{{{ period_label }}}} của {{{{ unit.body }}}}./.")
+    closing_line = body(doc, f"Trên đây là báo cáo {subject} {{{{ period_label }}}} của "
+                             "{{ unit.body }}./.")
+    closing_line.paragraph_format.keep_with_next = True  # never alone above the signature
     signature_block(doc)
 
 
@@ -753,8 +755,9 @@ def generic(path: Path) -> None:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    body(doc, "Trên đây là báo cáo {{ form.short_title|lower }} {{ period_label }} của "
-              "{{ unit.body }}./.")
+    closing_line = body(doc, "Trên đây là báo cáo {{ form.short_title|lower }} "
+                             "{{ period_label }} của {{ unit.body }}./.")
+    closing_line.paragraph_format.keep_with_next = True
     signature_block(doc)
     _appendices(doc)
     save(doc, path)
