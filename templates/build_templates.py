@@ -305,6 +305,13 @@ def group(items: list[tuple[str, str]], sep: str = ", ") -> tuple[str, str]:
     return "true", f"([{inner}]|select|join('{sep}'))"
 
 
+def _with_detail(clause: tuple[str, str], detail: tuple[str, str]) -> tuple[str, str]:
+    """A clause followed by its breakdown in brackets, when any part of it is known."""
+    value, expr = clause
+    inner = detail[1]
+    return value, f"{expr} ~ ((' (' ~ {inner} ~ ')') if {inner} else '')"
+
+
 def sentence(doc, needed: list[str], text: str, missing: str) -> None:
     """A sentence when any of its figures is known, else one plain line saying none is."""
     tag(doc, f"{{%p if {known(*needed)} %}}")
@@ -658,17 +665,17 @@ def quyen_tre_em(path: Path) -> None:
 
     sentence(doc, [f"{vk}.{r}.so_lieu" for r in ("khai_sinh", "con_nuoi_nuoc_ngoai",
                                                  "con_nuoi_trong_nuoc", "tao_hon")],
-             "4. " + parts([ks("khai_sinh", "Đăng ký khai sinh cho ", " trẻ em"),
+             "4. " + parts([_with_detail(ks("khai_sinh", "Đăng ký khai sinh cho ", " trẻ em"),
+                                        group([group([ks("khai_sinh_nam", "nam "),
+                                                      ks("khai_sinh_nu", "nữ ")]),
+                                               group([ks("khai_sinh_dung_han", "đúng hạn "),
+                                                      ks("khai_sinh_qua_han", "quá hạn ")])],
+                                              "; ")),
                             ks("con_nuoi_nuoc_ngoai", "",
                                " trẻ em được nhận làm con nuôi có yếu tố nước ngoài"),
                             ks("con_nuoi_trong_nuoc", "",
                                " trẻ em được nhận làm con nuôi trong nước"),
-                            ks("tao_hon", "", " cuộc tảo hôn")], "; ")
-             + f"{{% if {known(*(f'{vk}.{r}.so_lieu' for r in ('khai_sinh_nam', 'khai_sinh_nu', 'khai_sinh_dung_han', 'khai_sinh_qua_han')))} %}} ("  # noqa: E501
-             + "đăng ký khai sinh: "
-             + parts([ks("khai_sinh_nam", "nam "), ks("khai_sinh_nu", "nữ "),
-                      ks("khai_sinh_dung_han", "đúng hạn "), ks("khai_sinh_qua_han", "quá hạn ")])
-             + "){% endif %}.",
+                            ks("tao_hon", "", " cuộc tảo hôn")], "; ") + ".",
              "4. Đăng ký khai sinh, nhận con nuôi, tảo hôn: chưa có số liệu.")
 
     heading(doc, "II. TỔ CHỨC THỰC HIỆN CÁC QUY ĐỊNH CỦA PHÁP LUẬT VỀ TRẺ EM")
