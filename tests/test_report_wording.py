@@ -287,3 +287,22 @@ def test_on_paper_the_chart_and_the_closing_blocks_stay_whole(
                              text=True, check=True).stdout.splitlines()[2:]
     [image_page] = {int(line.split()[0]) for line in listing if " image " in line}
     assert image_page == caption_page  # the picture, whole, above its caption
+
+
+def test_a_chart_of_many_units_sums_up_those_without_figures(
+        tmp_path: Path, fill: Filler) -> None:
+    city = make_campaign(tmp_path / "ws", unit="380")  # Thành phố Thanh Hóa: 47 communes
+    communes = city.roster.children("380")
+    assert len(communes) > charts.MAX_ROWS
+    for unit in communes[:2]:
+        fill(city, unit.code, ANSWERS)
+    assert api.ingest(city.workspace.path).valid
+    frame = charts.child_frame(rollup_of(city))
+    assert frame is not None and len(frame) == len(communes)  # the workbook lists them all
+    drawn = charts.summarised(frame)
+    assert list(drawn.index[:2]) == [u.name for u in communes[:2]]
+    assert len(drawn) == 3 and drawn.index[-1].startswith(f"{len(communes) - 2} ")
+    assert charts.bar_texts(drawn, city.spec.chart.panels[0])[-1] == charts.NO_DATA
+    [made] = report_of(city).reports
+    [picture] = Document(made.document).inline_shapes
+    assert picture.height <= Mm(297 - 20 - 20 - 30)

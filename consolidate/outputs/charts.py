@@ -23,7 +23,7 @@ from openpyxl.workbook import Workbook
 
 from consolidate.core.numbers import format_money, format_number
 from consolidate.core.spec import Chart, ChartPanel, FormSpec
-from consolidate.core.vocabulary import LEVELS
+from consolidate.core.vocabulary import LEVELS, kinds_text
 from consolidate.forms import style
 from consolidate.rollup.compute import Rollup
 
@@ -96,14 +96,15 @@ def bar_texts(frame: pd.DataFrame, panel: ChartPanel) -> list[str]:
             if has[name] else NO_DATA for name in frame.index]
 
 
-def summarised(frame: pd.DataFrame, kinds: str = "đơn vị") -> pd.DataFrame:
-    """With more than :data:`MAX_ROWS` units, those without figures become one line."""
+def summarised(frame: pd.DataFrame) -> pd.DataFrame:
+    """With more than :data:`MAX_ROWS` units, those without figures become one line
+    ("45 xã, phường khác"), which reads "chưa có số liệu" like each of them would."""
     has = reported(frame)
     if len(frame) <= MAX_ROWS or has.all():
         return frame
-    missing = int((~has).sum())
+    missing = [str(name) for name in frame.index[~has]]
     rest = pd.DataFrame([[float("nan")] * len(frame.columns)], columns=frame.columns,
-                        index=[f"{missing} {kinds} khác"])
+                        index=[f"{len(missing)} {kinds_text(missing)} khác"])
     return pd.concat([frame[has], rest])
 
 
@@ -217,8 +218,7 @@ def chart_png(rollup: Rollup, width_cm: float = 16.0) -> bytes | None:
     definition = chart_def(rollup.campaign.spec)
     if frame is None or definition is None:
         return None
-    children = rollup.campaign.roster.children(rollup.unit.code)
-    frame = summarised(frame, LEVELS[children[0].level].plural if children else "đơn vị")
+    frame = summarised(frame)
     panels = drawn_panels(definition, frame)
     import matplotlib
 
