@@ -26,12 +26,13 @@ class Sector:
     ministry: str
     department: str  # the provincial department, before the province's name
     department_short: str
-    archive: tuple[str, ...]  # the drafting office on the "Lưu:" line, by level below
+    archive: tuple[str, ...]  # the clerical and the drafting office on the "Lưu:" line
+    office: str  # the district's office, for a commune's report in three tiers
 
 
 LABOUR = Sector("Bộ Lao động - Thương binh và Xã hội", "Sở Lao động - Thương binh và Xã hội",
-                "Sở LĐTBXH", ("VT", "LĐTBXH"))
-HEALTH = Sector("Bộ Y tế", "Sở Y tế", "Sở Y tế", ("VT", "VHXH"))
+                "Sở LĐTBXH", ("VT", "LĐTBXH"), "Phòng LĐTBXH")
+HEALTH = Sector("Bộ Y tế", "Sở Y tế", "Sở Y tế", ("VT", "VHXH"), "Phòng Văn hóa - Xã hội")
 
 
 def sector(full: Roster, period: str) -> Sector:
@@ -76,8 +77,9 @@ def recipients(settings: dict[str, Any], full: Roster, unit: Unit, bodies: Secto
         out = [bodies.ministry, f"TT. HĐND {kind}", f"Lãnh đạo UBND {kind}", department]
     else:
         parent = full[unit.parent]
-        out = [f"UBND {lower_kind(parent.name)}"] if parent.parent else []
-        out += [department, f"TT. HĐND {kind}", f"Lãnh đạo UBND {kind}"]
+        above = lower_kind(parent.name)
+        out = ([f"UBND {above}", f"{bodies.office} {above}"] if parent.parent else [department])
+        out += [f"TT. HĐND {kind}", f"Lãnh đạo UBND {kind}"]
     if children_kinds:
         out.append(f"UBND các {children_kinds}")
     return out
