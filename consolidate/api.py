@@ -36,6 +36,7 @@ from consolidate.intake import history as history_step
 from consolidate.intake import ingest as ingest_step
 from consolidate.intake.status import unit_status
 from consolidate.outputs.word import WordRenderer, convert_to_pdf, soffice_path
+from consolidate.outputs.word.status import coverage_findings
 from consolidate.outputs.workbook import build_workbook, report_units, write_unit_files
 from consolidate.rollup.compute import Rollup, RollupData, compute_rollup, prepare
 
@@ -377,6 +378,7 @@ class UnitReport:
     document: Path
     rollup: Rollup
     pdf: Path | None = None
+    coverage: list[Finding] = field(default_factory=list)  # no data / partial data
 
     def to_dict(self) -> dict[str, Any]:
         return {"unit": self.unit, "name": self.name, "workbook": str(self.workbook),
@@ -416,7 +418,7 @@ def report(workspace: PathLike, campaign: str | None = None, unit: str | None = 
             for item, pdf_path in zip(made, convert_to_pdf([m.document for m in made]),
                                       strict=True):
                 item.pdf = pdf_path
-    findings = [f for m in made for f in (*m.rollup.mismatches, *m.rollup.findings)]
+    findings = [f for m in made for f in (*m.coverage, *m.rollup.mismatches, *m.rollup.findings)]
     return ReportResult(findings=findings, campaign=camp.id, reports=made)
 
 
@@ -429,7 +431,8 @@ def _unit_report(rollups: Rollups, code: str, everyone: pd.DataFrame, word: Word
     workbook = build_workbook(roll, status)
     document = word.render(roll, status, previous)
     path, doc_path = write_unit_files(roll, workbook, document, out_dir)
-    return UnitReport(code, roll.unit.name, path, doc_path, roll)
+    return UnitReport(code, roll.unit.name, path, doc_path, roll,
+                      coverage=coverage_findings(roll, status))
 
 
 # --------------------------------------------------------------------------- demo

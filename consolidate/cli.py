@@ -317,15 +317,14 @@ def report(workspace: Path, campaign: str | None, unit: str | None, all_units: b
     result = api.report(workspace, campaign, unit, all_units, out, template, pdf)
 
     def show(r: api.ReportResult) -> None:
+        if r.findings:  # first: the workbook's "Tên: tệp" line stays last, as scripts read it
+            click.echo("Điểm cần kiểm tra trước khi ký:")
+            _print_findings(r.findings)
         for item in r.reports:
-            # the workbook's "Tên: tệp" line stays last, as scripts read it
             click.echo(f"{item.name} – báo cáo Word → {item.document}")
             if item.pdf:
                 click.echo(f"{item.name} – báo cáo PDF → {item.pdf}")
             click.echo(f"{item.name}: {item.workbook}")
-        if r.findings:
-            click.echo("Điểm cần kiểm tra trước khi ký:")
-            _print_findings(r.findings)
 
     emit(result, as_json, show)
 

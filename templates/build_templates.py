@@ -197,6 +197,13 @@ def two_columns(doc, widths: tuple[float, float], rows: int = 1):
     return table
 
 
+def cant_split(row) -> None:
+    """A table row Word and LibreOffice never break across two pages."""
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(el)
+
+
 def page_number_field(paragraph) -> None:
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), " PAGE ")
@@ -270,6 +277,50 @@ def body(doc, text: str):
     return para(doc, text, style="Body Text")
 
 
+def known(*paths: str) -> str:
+    """A Jinja test that at least one of these values (``values.…``) was reported."""
+    return f"[{', '.join(paths)}]|reject('none')|list"
+
+
+def fig(table: str, row: str, col: str = "so_lieu", before: str = "", after: str = "",
+        change: bool = False) -> tuple[str, str]:
+    """One optional clause: the value it depends on and the Jinja expression it reads
+    (with ``change``, the comparison with the previous period after it)."""
+    expr = f"'{before}' ~ figures.{table}.{row}.{col} ~ '{after}'"
+    if change:
+        expr += f" ~ (changes.{table}.{row}.{col}|vn_paren)"
+    return f"values.{table}.{row}.{col}", expr
+
+
+def parts(items: list[tuple[str, str]], sep: str = ", ") -> str:
+    """The clauses whose figure is known, joined: a missing figure leaves its clause out
+    instead of reading "(chưa có số liệu)" inside a sentence."""
+    inner = ", ".join(f"({expr} if {value} is not none else '')" for value, expr in items)
+    return f"{{{{ [{inner}]|select|join('{sep}') }}}}"
+
+
+def group(items: list[tuple[str, str]], sep: str = ", ") -> tuple[str, str]:
+    """Clauses joined as one clause of a longer list ("nam 4.814 em, nữ 4.553 em")."""
+    inner = ", ".join(f"({expr} if {value} is not none else '')" for value, expr in items)
+    return "true", f"([{inner}]|select|join('{sep}'))"
+
+
+def _with_detail(clause: tuple[str, str], detail: tuple[str, str]) -> tuple[str, str]:
+    """A clause followed by its breakdown in brackets, when any part of it is known."""
+    value, expr = clause
+    inner = detail[1]
+    return value, f"{expr} ~ ((' (' ~ {inner} ~ ')') if {inner} else '')"
+
+
+def sentence(doc, needed: list[str], text: str, missing: str) -> None:
+    """A sentence when any of its figures is known, else one plain line saying none is."""
+    tag(doc, f"{{%p if {known(*needed)} %}}")
+    body(doc, text)
+    tag(doc, "{%p else %}")
+    body(doc, missing)
+    tag(doc, "{%p endif %}")
+
+
 def heading(doc, text: str, level: int = 1):
     return para(doc, text, style=f"Heading {level}")
 
@@ -294,14 +345,15 @@ def chart_block(doc, number: str = "1") -> None:
 
 def signature_block(doc) -> None:
     """Nơi nhận (left) and the signing authority (right), level with each other."""
-    para(doc, style="Normal", after=6)
+    para(doc, style="Normal", after=6, keep_next=True)
     table = two_columns(doc, (80, 85))
+    cant_split(table.rows[0])  # Nơi nhận and the signature stay on one page
     left, right = table.cell(0, 0), table.cell(0, 1)
     para(left, "Nơi nhận:", bold=True, italic=True, size=12, align=LEFT)
     tag(left, "{%p for r in recipients %}")
     para(left, "- {{ r }};", size=11, align=LEFT)
     tag(left, "{%p endfor %}")
-    para(left, "- Lưu: VT, LĐTBXH.", size=11, align=LEFT)
+    para(left, "- Lưu: {{ archive }}.", size=11, align=LEFT)
     para(right, "{{ signature.authority }}", bold=True, size=14, align=CENTER)
     tag(right, "{%p if signature.deputy %}")
     para(right, "{{ signature.deputy }}", bold=True, size=14, align=CENTER)
@@ -372,6 +424,17 @@ def opening(intro: str):
     tag(doc, "{%p if status.sentence %}")
     body(doc, "{{ status.sentence }}")
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if status.gaps_sentence %}")
+    body(doc, "{{ status.gaps_sentence }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if status.coverage %}")
+    body(doc, "Các số liệu trong báo cáo này chỉ gồm số liệu của các đơn vị đã báo cáo "
+              "({{ status.coverage }}), chưa phải số liệu của toàn {{ unit.kind or 'đơn vị' }}.")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if not status.received and status.total %}")
+    body(doc, "Chưa nhận được báo cáo nào của các đơn vị trực thuộc; báo cáo chỉ gồm số liệu "
+              "của {{ unit.body }} (nếu có).")
+    tag(doc, "{%p endif %}")
     return doc
 
 
@@ -380,69 +443,103 @@ def closing(doc, assessment: list[tuple[str, str]], subject: str) -> None:
     for title, field_id in assessment:
         heading(doc, title, 2)
         narrative(doc, field_id)
-    body(doc, f"Trên đây là báo cáo {subject} {{{{ period_label }}}} của {{{{ unit.body }}}}./.")
+    closing_line = body(doc, f"Trên đây là báo cáo {subject} {{{{ period_label }}}} của "
+                             "{{ unit.body }}./.")
+    closing_line.paragraph_format.keep_with_next = True  # never alone above the signature
     signature_block(doc)
 
 
 def thang_hanh_dong(path: Path) -> None:
     """Tháng hành động vì trẻ em: the outline of seed 003, the figures of Biểu 1–3."""
-    doc = opening("Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }} về "
-                  "triển khai Tháng hành động vì trẻ em {{ period_label }}, {{ unit.body }} báo "
-                  "cáo kết quả thực hiện như sau:")
+    doc = opening("Thực hiện {{ basis }} về triển khai Tháng hành động vì trẻ em "
+                  "{{ period_label }}, {{ unit.body }} báo cáo kết quả thực hiện như sau:")
 
     heading(doc, "I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN")
     heading(doc, "1. Công tác chỉ đạo, ban hành kế hoạch triển khai", 2)
     narrative(doc, "chi_dao")
 
     heading(doc, "2. Phát động Tháng hành động vì trẻ em", 2)
-    b1 = "figures.bieu_1.tong"
-    body(doc, f"- Tổ chức {{{{ {b1}.so_diem_phat_dong }}}} điểm phát động với "
-              f"{{{{ {b1}.so_tre_em_tham_du }}}} trẻ em tham dự"
-              "{{ changes.bieu_1.tong.so_tre_em_tham_du|vn_paren }}"
-              "{% if by_level.bieu_1.so_tre_em_tham_du %}, trong đó "
-              "{{ by_level.bieu_1.so_tre_em_tham_du }}{% endif %}.")
+    v1 = "values.bieu_1.tong"
+    sentence(doc, [f"{v1}.so_diem_phat_dong", f"{v1}.so_tre_em_tham_du"],
+             f"- {{% if {v1}.so_diem_phat_dong is not none %}}Tổ chức "
+             "{{ figures.bieu_1.tong.so_diem_phat_dong }} điểm phát động"
+             f"{{% if {v1}.so_tre_em_tham_du is not none %}} với "
+             "{{ figures.bieu_1.tong.so_tre_em_tham_du }} trẻ em tham dự{% endif %}"
+             "{% else %}Lễ phát động có {{ figures.bieu_1.tong.so_tre_em_tham_du }} trẻ em "
+             "tham dự{% endif %}{{ changes.bieu_1.tong.so_tre_em_tham_du|vn_paren }}"
+             "{% if by_level.bieu_1.so_tre_em_tham_du %}, trong đó "
+             "{{ by_level.bieu_1.so_tre_em_tham_du }}{% endif %}.",
+             "- Lễ phát động: chưa có số liệu.")
     narrative(doc, "phat_dong")
 
     heading(doc, "3. Nội dung hoạt động đã triển khai", 2)
-    body(doc, f"- Xây mới {{{{ {b1}.cong_trinh_xay_moi }}}} công trình, nâng cấp "
-              f"{{{{ {b1}.cong_trinh_nang_cap }}}} công trình dành cho trẻ em.")
+    sentence(doc, [f"{v1}.cong_trinh_xay_moi", f"{v1}.cong_trinh_nang_cap"],
+             "- " + parts([fig("bieu_1", "tong", "cong_trinh_xay_moi", "Xây mới ",
+                               " công trình"),
+                           fig("bieu_1", "tong", "cong_trinh_nang_cap", "nâng cấp ",
+                               " công trình")]) + " dành cho trẻ em.",
+             "- Công trình dành cho trẻ em: chưa có số liệu.")
     narrative(doc, "noi_dung")
 
     heading(doc, "4. Kinh phí thực hiện", 2)
+    tag(doc, f"{{%p if {known(f'{v1}.nsnn', f'{v1}.van_dong')} %}}")
     body(doc, "Tổng kinh phí thực hiện Tháng hành động: "
-              "{{ [values.bieu_1.tong.nsnn, values.bieu_1.tong.van_dong]|vn_sum|vn_money }}, "
-              f"trong đó ngân sách nhà nước {{{{ {b1}.nsnn }}}}, "
-              f"vận động {{{{ {b1}.van_dong }}}}.")
-    body(doc, f"a) Ngân sách Nhà nước: {{{{ {b1}.nsnn }}}}"
+              "{{ [values.bieu_1.tong.nsnn, values.bieu_1.tong.van_dong]|vn_sum|vn_money }}"
+              "{% if values.bieu_1.tong.nsnn is not none and values.bieu_1.tong.van_dong "
+              "is not none %}, trong đó ngân sách nhà nước {{ figures.bieu_1.tong.nsnn }}, "
+              "vận động {{ figures.bieu_1.tong.van_dong }}{% endif %}.")
+    tag(doc, f"{{%p if {v1}.nsnn is not none %}}")
+    body(doc, "a) Ngân sách Nhà nước: {{ figures.bieu_1.tong.nsnn }}"
               "{{ changes.bieu_1.tong.nsnn|vn_paren }}"
               "{% if by_level.bieu_1.nsnn %}; trong đó {{ by_level.bieu_1.nsnn }}{% endif %}.")
-    body(doc, f"b) Ngân sách vận động: {{{{ {b1}.van_dong }}}}"
+    tag(doc, "{%p endif %}")
+    tag(doc, f"{{%p if {v1}.van_dong is not none %}}")
+    body(doc, "b) Ngân sách vận động: {{ figures.bieu_1.tong.van_dong }}"
               "{{ changes.bieu_1.tong.van_dong|vn_paren }}"
               "{% if by_level.bieu_1.van_dong %}; trong đó {{ by_level.bieu_1.van_dong }}"
               "{% endif %}.")
+    tag(doc, "{%p endif %}")
     body(doc, "(Chi tiết tại Biểu 1 kèm theo)")
+    tag(doc, "{%p else %}")
+    body(doc, "Kinh phí thực hiện: chưa có số liệu.")
+    tag(doc, "{%p endif %}")
 
     heading(doc, "5. Hoạt động hỗ trợ trẻ em", 2)
-    b2 = "figures.bieu_2.tong"
-    body(doc, f"- Tặng quà cho {{{{ {b2}.tang_qua_so_tre_em }}}} trẻ em"
-              "{{ changes.bieu_2.tong.tang_qua_so_tre_em|vn_paren }}, kinh phí "
-              f"{{{{ {b2}.tang_qua_kinh_phi }}}}.")
-    body(doc, f"- Cấp học bổng cho {{{{ {b2}.hoc_bong_so_tre_em }}}} trẻ em, kinh phí "
-              f"{{{{ {b2}.hoc_bong_kinh_phi }}}}.")
-    body(doc, f"- Khám bệnh, chữa bệnh miễn phí cho {{{{ {b2}.kham_benh_so_tre_em }}}} trẻ em, "
-              f"kinh phí {{{{ {b2}.kham_benh_kinh_phi }}}}.")
+    v2 = "values.bieu_2.tong"
+    for what, count, money in (
+            ("Tặng quà cho", "tang_qua_so_tre_em", "tang_qua_kinh_phi"),
+            ("Cấp học bổng cho", "hoc_bong_so_tre_em", "hoc_bong_kinh_phi"),
+            ("Khám bệnh, chữa bệnh miễn phí cho", "kham_benh_so_tre_em", "kham_benh_kinh_phi")):
+        tag(doc, f"{{%p if {known(f'{v2}.{count}', f'{v2}.{money}')} %}}")
+        body(doc, "- " + parts([fig("bieu_2", "tong", count, f"{what} ", " trẻ em", True),
+                                fig("bieu_2", "tong", money, "kinh phí ")]) + ".")
+        tag(doc, "{%p endif %}")
+    support = [f"{v2}.{c}" for c in ("tang_qua_so_tre_em", "hoc_bong_so_tre_em",
+                                     "kham_benh_so_tre_em", "tang_qua_kinh_phi",
+                                     "hoc_bong_kinh_phi", "kham_benh_kinh_phi")]
+    tag(doc, f"{{%p if not {known(*support)} %}}")
+    body(doc, "- Hoạt động hỗ trợ trẻ em: chưa có số liệu.")
+    tag(doc, "{%p endif %}")
     body(doc, "(Chi tiết tại Biểu 2 kèm theo)")
 
     heading(doc, "6. Hoạt động có sự tham gia của trẻ em và vui chơi giải trí", 2)
-    b3 = "figures.bieu_3.tong"
-    body(doc, f"- Tổ chức {{{{ {b3}.tham_gia_so_hoat_dong }}}} hoạt động có sự tham gia của "
-              "trẻ em (diễn đàn, hội nghị, hội thảo, tọa đàm, câu lạc bộ, lấy ý kiến trẻ em…) "
-              f"với {{{{ {b3}.tham_gia_so_tre_em }}}} lượt trẻ em tham gia"
-              "{{ changes.bieu_3.tong.tham_gia_so_tre_em|vn_paren }}.")
-    body(doc, f"- Tổ chức {{{{ {b3}.vui_choi_so_hoat_dong }}}} hoạt động vui chơi, giải trí "
-              "(hội thi, cắm trại, thể thao, du lịch, tham quan) với "
-              f"{{{{ {b3}.vui_choi_so_tre_em }}}} lượt trẻ em tham gia"
-              "{{ changes.bieu_3.tong.vui_choi_so_tre_em|vn_paren }}.")
+    v3 = "values.bieu_3.tong"
+    sentence(doc, [f"{v3}.tham_gia_so_hoat_dong", f"{v3}.tham_gia_so_tre_em"],
+             "- " + parts([fig("bieu_3", "tong", "tham_gia_so_hoat_dong", "Tổ chức ",
+                               " hoạt động có sự tham gia của trẻ em (diễn đàn, hội nghị, hội "
+                               "thảo, tọa đàm, câu lạc bộ, lấy ý kiến trẻ em…)"),
+                           fig("bieu_3", "tong", "tham_gia_so_tre_em", "",
+                               " lượt trẻ em tham gia")], " với ")
+             + "{{ changes.bieu_3.tong.tham_gia_so_tre_em|vn_paren }}.",
+             "- Hoạt động có sự tham gia của trẻ em: chưa có số liệu.")
+    sentence(doc, [f"{v3}.vui_choi_so_hoat_dong", f"{v3}.vui_choi_so_tre_em"],
+             "- " + parts([fig("bieu_3", "tong", "vui_choi_so_hoat_dong", "Tổ chức ",
+                               " hoạt động vui chơi, giải trí (hội thi, cắm trại, thể thao, du "
+                               "lịch, tham quan)"),
+                           fig("bieu_3", "tong", "vui_choi_so_tre_em", "",
+                               " lượt trẻ em tham gia")], " với ")
+             + "{{ changes.bieu_3.tong.vui_choi_so_tre_em|vn_paren }}.",
+             "- Hoạt động vui chơi, giải trí: chưa có số liệu.")
     body(doc, "(Chi tiết tại Biểu 3 kèm theo)")
     chart_block(doc)
 
@@ -478,7 +575,7 @@ RIGHTS_INDICATORS = (  # (id, how the seed's body names it)
 def _indicator_sentence(ident: str, label: str) -> str:
     v = f"values.phu_luc_02.{ident}"
     unit = "‰" if ident.startswith(("ct3", "ct11")) else "%"
-    parts = (f"{{% if {v}.co_khong %}} ({{{{ {v}.co_khong }}}})"
+    parts = (f"{{% if {v}.co_khong %}} ({{{{ {v}.co_khong }}}} xã trả lời có)"
              f"{{% elif {v}.tu_so is not none and {v}.mau_so %}}"
              f" ({{{{ {v}.tu_so|vn_number }}}}/{{{{ {v}.mau_so|vn_number }}}}){{% endif %}}")
     plan = (f"{{% if {v}.ke_hoach %}}; kế hoạch {{{{ {v}.ke_hoach }}}}"
@@ -489,77 +586,130 @@ def _indicator_sentence(ident: str, label: str) -> str:
 
 def quyen_tre_em(path: Path) -> None:
     """Quyền trẻ em: the sections of seeds 002 and 004, each opening with its figures."""
-    doc = opening("Thực hiện văn bản của {{ unit.superior_body }} về việc báo cáo kết quả thực "
-                  "hiện quyền trẻ em, giải quyết các vấn đề về trẻ em {{ period_label }}; "
-                  "{{ unit.body }} báo cáo kết quả thực hiện như sau:")
+    doc = opening("Thực hiện {{ basis }} về việc báo cáo kết quả thực hiện quyền trẻ em, giải "
+                  "quyết các vấn đề về trẻ em {{ period_label }}; {{ unit.body }} báo cáo kết "
+                  "quả thực hiện như sau:")
     t, v = "figures.tinh_hinh", "values.tinh_hinh"
     heading(doc, "I. TÌNH HÌNH TRẺ EM")
-    body(doc, f"1. Tổng số trẻ em trên địa bàn: {{{{ {t}.tre_em.so_lieu }}}} em"
-              f"{{% if {v}.dan_so.so_lieu and {v}.tre_em.so_lieu %}}, chiếm "
-              f"{{{{ ({v}.tre_em.so_lieu / {v}.dan_so.so_lieu * 100)|vn_percent }}}} dân số "
-              f"({{{{ {t}.tre_em.so_lieu }}}} em/{{{{ {t}.dan_so.so_lieu }}}} người){{% endif %}}"
-              "{{ changes.tinh_hinh.tre_em.so_lieu|vn_paren }}; trong đó: nam "
-              f"{{{{ {t}.tre_em_nam.so_lieu }}}} em, nữ {{{{ {t}.tre_em_nu.so_lieu }}}} em; "
-              f"trẻ em dân tộc Kinh {{{{ {t}.dan_toc_kinh.so_lieu }}}} em, dân tộc khác "
-              f"{{{{ {t}.dan_toc_khac.so_lieu }}}} em; trẻ em dưới 6 tuổi "
-              f"{{{{ {t}.duoi_6_tuoi.so_lieu }}}} em.")
-    body(doc, f"- Trẻ em có hoàn cảnh đặc biệt: {{{{ {t}.hcdb.so_lieu }}}} em (trong đó: mồ côi "
-              f"cả cha và mẹ {{{{ {t}.hcdb_mo_coi.so_lieu }}}} em; bị bỏ rơi "
-              f"{{{{ {t}.hcdb_bo_roi.so_lieu }}}} em; không nơi nương tựa "
-              f"{{{{ {t}.hcdb_khong_noi_nuong_tua.so_lieu }}}} em; khuyết tật "
-              f"{{{{ {t}.hcdb_khuyet_tat.so_lieu }}}} em).")
-    body(doc, f"- Trẻ em có nguy cơ rơi vào hoàn cảnh đặc biệt: {{{{ {t}.nguy_co.so_lieu }}}} em "
-              f"(trong đó con hộ nghèo, hộ cận nghèo {{{{ {t}.nguy_co_ho_ngheo.so_lieu }}}} em).")
+
+    def th(row: str, before: str, after: str = " em") -> tuple[str, str]:
+        return fig("tinh_hinh", row, before=before, after=after)
+
+    sentence(doc, [f"{v}.tre_em.so_lieu"],
+             "1. Tổng số trẻ em trên địa bàn{% if status.coverage %} các đơn vị đã báo cáo"
+             f"{{% endif %}}: {{{{ {t}.tre_em.so_lieu }}}} em"
+             f"{{% if {v}.dan_so.so_lieu and {v}.tre_em.so_lieu %}}, chiếm "
+             f"{{{{ ({v}.tre_em.so_lieu / {v}.dan_so.so_lieu * 100)|vn_percent }}}} dân số "
+             f"({{{{ {t}.tre_em.so_lieu }}}} em/{{{{ {t}.dan_so.so_lieu }}}} người){{% endif %}}"
+             "{{ changes.tinh_hinh.tre_em.so_lieu|vn_paren }}"
+             f"{{% if {known(*(f'{v}.{r}.so_lieu' for r in ('tre_em_nam', 'tre_em_nu', 'dan_toc_kinh', 'dan_toc_khac', 'duoi_6_tuoi')))} %}}; trong đó: "  # noqa: E501
+             + parts([group([th("tre_em_nam", "nam "), th("tre_em_nu", "nữ ")]),
+                      group([th("dan_toc_kinh", "trẻ em dân tộc Kinh "),
+                             th("dan_toc_khac", "dân tộc khác ")]),
+                      th("duoi_6_tuoi", "trẻ em dưới 6 tuổi ")], "; ")
+             + "{% endif %}.",
+             "1. Tổng số trẻ em trên địa bàn: chưa có số liệu.")
+    tag(doc, f"{{%p if {v}.hcdb.so_lieu is not none %}}")
+    body(doc, f"- Trẻ em có hoàn cảnh đặc biệt: {{{{ {t}.hcdb.so_lieu }}}} em"
+              f"{{% if {known(*(f'{v}.{r}.so_lieu' for r in ('hcdb_mo_coi', 'hcdb_bo_roi', 'hcdb_khong_noi_nuong_tua', 'hcdb_khuyet_tat')))} %}} (trong đó: "  # noqa: E501
+              + parts([th("hcdb_mo_coi", "mồ côi cả cha và mẹ "), th("hcdb_bo_roi", "bị bỏ rơi "),
+                       th("hcdb_khong_noi_nuong_tua", "không nơi nương tựa "),
+                       th("hcdb_khuyet_tat", "khuyết tật ")], "; ") + "){% endif %}.")
+    tag(doc, "{%p endif %}")
+    tag(doc, f"{{%p if {v}.nguy_co.so_lieu is not none %}}")
+    body(doc, f"- Trẻ em có nguy cơ rơi vào hoàn cảnh đặc biệt: {{{{ {t}.nguy_co.so_lieu }}}} em"
+              f"{{% if {v}.nguy_co_ho_ngheo.so_lieu is not none %}} (trong đó con hộ nghèo, hộ "
+              f"cận nghèo {{{{ {t}.nguy_co_ho_ngheo.so_lieu }}}} em){{% endif %}}.")
+    tag(doc, "{%p endif %}")
+    tag(doc, f"{{%p if {v}.tu_16_den_18.so_lieu is not none %}}")
     body(doc, f"- Người chưa thành niên từ 16 đến dưới 18 tuổi: {{{{ {t}.tu_16_den_18.so_lieu }}}}"
               " người.")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if values.tinh_hinh.co_so_tro_giup.so_lieu %}")
     body(doc, f"- Trẻ em đang sống tại cơ sở trợ giúp xã hội: {{{{ {t}.co_so_tro_giup.so_lieu }}}}"
               " em.")
     tag(doc, "{%p endif %}")
-    b = "figures.bao_luc"
+    b, vb = "figures.bao_luc", "values.bao_luc"
     body(doc, "2. Thực trạng trẻ em bị bạo lực, xâm hại")
-    body(doc, f"- Bạo lực trẻ em: {{{{ {b}.bao_luc_vu.so_lieu }}}} vụ "
-              f"({{{{ {b}.bao_luc_tre_em.so_lieu }}}} trẻ em)"
-              "{{ changes.bao_luc.bao_luc_vu.so_lieu|vn_paren }}.")
-    body(doc, f"- Xâm hại tình dục trẻ em: {{{{ {b}.xam_hai_vu.so_lieu }}}} vụ "
-              f"({{{{ {b}.xam_hai_tre_em.so_lieu }}}} trẻ em), khởi tố "
-              f"{{{{ {b}.khoi_to_vu.so_lieu }}}} vụ ({{{{ {b}.bi_can.so_lieu }}}} bị can).")
-    body(doc, f"3. Thực trạng trẻ em bị tai nạn thương tích: tổng số trẻ em bị tai nạn thương "
-              f"tích {{{{ {b}.tai_nan.so_lieu }}}} trẻ em, tử vong {{{{ {b}.tu_vong.so_lieu }}}} "
-              f"trẻ em (đuối nước {{{{ {b}.tu_vong_duoi_nuoc.so_lieu }}}} em, tai nạn giao thông "
-              f"{{{{ {b}.tu_vong_giao_thong.so_lieu }}}} em, nguyên nhân khác "
-              f"{{{{ {b}.tu_vong_khac.so_lieu }}}} em).")
-    k = "figures.khai_sinh"
-    body(doc, f"4. Đăng ký khai sinh cho {{{{ {k}.khai_sinh.so_lieu }}}} trẻ em (nam "
-              f"{{{{ {k}.khai_sinh_nam.so_lieu }}}}, nữ {{{{ {k}.khai_sinh_nu.so_lieu }}}}; đúng "
-              f"hạn {{{{ {k}.khai_sinh_dung_han.so_lieu }}}}, quá hạn "
-              f"{{{{ {k}.khai_sinh_qua_han.so_lieu }}}}); {{{{ {k}.con_nuoi_nuoc_ngoai.so_lieu }}}}"
-              f" trẻ em được nhận làm con nuôi có yếu tố nước ngoài, "
-              f"{{{{ {k}.con_nuoi_trong_nuoc.so_lieu }}}} trẻ em được nhận làm con nuôi trong "
-              f"nước; {{{{ {k}.tao_hon.so_lieu }}}} cuộc tảo hôn.")
+    sentence(doc, [f"{vb}.bao_luc_vu.so_lieu"],
+             f"- Bạo lực trẻ em: {{{{ {b}.bao_luc_vu.so_lieu }}}} vụ"
+             f"{{% if {vb}.bao_luc_tre_em.so_lieu is not none %}} "
+             f"({{{{ {b}.bao_luc_tre_em.so_lieu }}}} trẻ em){{% endif %}}"
+             "{{ changes.bao_luc.bao_luc_vu.so_lieu|vn_paren }}.",
+             "- Bạo lực trẻ em: chưa có số liệu.")
+    sentence(doc, [f"{vb}.xam_hai_vu.so_lieu"],
+             f"- Xâm hại tình dục trẻ em: {{{{ {b}.xam_hai_vu.so_lieu }}}} vụ"
+             f"{{% if {vb}.xam_hai_tre_em.so_lieu is not none %}} "
+             f"({{{{ {b}.xam_hai_tre_em.so_lieu }}}} trẻ em){{% endif %}}"
+             f"{{% if {vb}.khoi_to_vu.so_lieu is not none %}}, khởi tố "
+             f"{{{{ {b}.khoi_to_vu.so_lieu }}}} vụ{{% if {vb}.bi_can.so_lieu is not none %}} "
+             f"({{{{ {b}.bi_can.so_lieu }}}} bị can){{% endif %}}{{% endif %}}.",
+             "- Xâm hại tình dục trẻ em: chưa có số liệu.")
+
+    def bl(row: str, before: str, after: str = " em") -> tuple[str, str]:
+        return fig("bao_luc", row, before=before, after=after)
+
+    sentence(doc, [f"{vb}.tai_nan.so_lieu", f"{vb}.tu_vong.so_lieu"],
+             "3. Thực trạng trẻ em bị tai nạn thương tích: "
+             + parts([bl("tai_nan", "tổng số trẻ em bị tai nạn thương tích ", " trẻ em"),
+                      bl("tu_vong", "tử vong ", " trẻ em")])
+             + f"{{% if {known(*(f'{vb}.{r}.so_lieu' for r in ('tu_vong_duoi_nuoc', 'tu_vong_giao_thong', 'tu_vong_khac')))} %}} ("  # noqa: E501
+             + parts([bl("tu_vong_duoi_nuoc", "đuối nước "),
+                      bl("tu_vong_giao_thong", "tai nạn giao thông "),
+                      bl("tu_vong_khac", "nguyên nhân khác ")]) + "){% endif %}.",
+             "3. Thực trạng trẻ em bị tai nạn thương tích: chưa có số liệu.")
+    vk = "values.khai_sinh"
+
+    def ks(row: str, before: str, after: str = "") -> tuple[str, str]:
+        return fig("khai_sinh", row, before=before, after=after)
+
+    sentence(doc, [f"{vk}.{r}.so_lieu" for r in ("khai_sinh", "con_nuoi_nuoc_ngoai",
+                                                 "con_nuoi_trong_nuoc", "tao_hon")],
+             "4. " + parts([_with_detail(ks("khai_sinh", "Đăng ký khai sinh cho ", " trẻ em"),
+                                        group([group([ks("khai_sinh_nam", "nam "),
+                                                      ks("khai_sinh_nu", "nữ ")]),
+                                               group([ks("khai_sinh_dung_han", "đúng hạn "),
+                                                      ks("khai_sinh_qua_han", "quá hạn ")])],
+                                              "; ")),
+                            ks("con_nuoi_nuoc_ngoai", "",
+                               " trẻ em được nhận làm con nuôi có yếu tố nước ngoài"),
+                            ks("con_nuoi_trong_nuoc", "",
+                               " trẻ em được nhận làm con nuôi trong nước"),
+                            ks("tao_hon", "", " cuộc tảo hôn")], "; ") + ".",
+             "4. Đăng ký khai sinh, nhận con nuôi, tảo hôn: chưa có số liệu.")
 
     heading(doc, "II. TỔ CHỨC THỰC HIỆN CÁC QUY ĐỊNH CỦA PHÁP LUẬT VỀ TRẺ EM")
     heading(doc, "1. Công tác chỉ đạo, ban hành văn bản", 2)
-    body(doc, "Trong {{ period_label }} đã ban hành {{ tables.phu_luc_01.rows|length }} văn bản "
-              "chỉ đạo, điều hành về công tác trẻ em (chi tiết Phụ lục 01 đính kèm).")
+    tag(doc, "{%p if tables.phu_luc_01.rows %}")
+    body(doc, "Trong {{ period_label }}, các đơn vị đã báo cáo "
+              "{{ tables.phu_luc_01.rows|length|vn_count }} văn bản chỉ đạo, điều hành về "
+              "công tác trẻ em (chi tiết Phụ lục 01 đính kèm).")
+    tag(doc, "{%p else %}")
+    body(doc, "Văn bản chỉ đạo, điều hành về công tác trẻ em: chưa có đơn vị nào báo cáo.")
+    tag(doc, "{%p endif %}")
     narrative(doc, "chi_dao")
     heading(doc, "2. Công tác tuyên truyền, phổ biến pháp luật về quyền trẻ em", 2)
     narrative(doc, "tuyen_truyen")
     heading(doc, "3. Công tác kiểm tra, giám sát thực hiện quyền trẻ em", 2)
     narrative(doc, "kiem_tra")
     heading(doc, "4. Kinh phí thực hiện", 2)
-    body(doc, "Ngân sách địa phương {{ figures.kinh_phi.tong.ngan_sach }}"
-              "{% if by_level.kinh_phi.ngan_sach %} (trong đó {{ by_level.kinh_phi.ngan_sach }})"
-              "{% endif %}; nguồn vận động, tài trợ {{ figures.kinh_phi.tong.van_dong }}; Quỹ Bảo "
-              "trợ trẻ em vận động được {{ figures.kinh_phi.tong.quy_btte }}.")
+    vp = "values.kinh_phi.tong"
+    sentence(doc, [f"{vp}.ngan_sach", f"{vp}.van_dong", f"{vp}.quy_btte"],
+             parts([fig("kinh_phi", "tong", "ngan_sach", "Ngân sách địa phương "),
+                    fig("kinh_phi", "tong", "van_dong", "nguồn vận động, tài trợ "),
+                    fig("kinh_phi", "tong", "quy_btte", "Quỹ Bảo trợ trẻ em vận động được ")],
+                   "; ")
+             + "{% if by_level.kinh_phi.ngan_sach %} (ngân sách địa phương: "
+               "{{ by_level.kinh_phi.ngan_sach }}){% endif %}.",
+             "Kinh phí thực hiện: chưa có số liệu.")
     chart_block(doc)
 
     heading(doc, "III. KẾT QUẢ THỰC HIỆN MỤC TIÊU, CHỈ TIÊU VỀ TRẺ EM")
     body(doc, "1. Kết quả thực hiện một số chỉ tiêu (chi tiết Phụ lục 02 đính kèm):")
     for ident, label in RIGHTS_INDICATORS:
-        guard, sentence = _indicator_sentence(ident, label)
+        guard, line = _indicator_sentence(ident, label)
         tag(doc, guard)
-        body(doc, sentence)
+        body(doc, line)
         tag(doc, "{%p endif %}")
     closing(doc, [("2. Khó khăn, tồn tại, hạn chế", "kho_khan"),
                   ("3. Đề xuất, kiến nghị", "kien_nghi")],
@@ -586,7 +736,7 @@ def _appendices(doc) -> None:
 
 def generic(path: Path) -> None:
     """Any form: its sections and narrative, a sentence per table, every table appended."""
-    doc = opening("Thực hiện Kế hoạch số …/KH-UBND ngày … của {{ unit.superior_body }}, "
+    doc = opening("Thực hiện {{ basis }}, "
                   "{{ unit.body }} báo cáo {{ form.short_title|lower }} {{ period_label }} như "
                   "sau:")
     heading(doc, "I. SỐ LIỆU TỔNG HỢP")
@@ -612,8 +762,9 @@ def generic(path: Path) -> None:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
-    body(doc, "Trên đây là báo cáo {{ form.short_title|lower }} {{ period_label }} của "
-              "{{ unit.body }}./.")
+    closing_line = body(doc, "Trên đây là báo cáo {{ form.short_title|lower }} "
+                             "{{ period_label }} của {{ unit.body }}./.")
+    closing_line.paragraph_format.keep_with_next = True
     signature_block(doc)
     _appendices(doc)
     save(doc, path)

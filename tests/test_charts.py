@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import zipfile
@@ -137,11 +138,12 @@ def test_a_form_written_in_yaml_alone_gets_its_declared_chart(
     assert rows["Phường Nguyễn Thị Minh Khai"] == (80, 2_000_000)
 
 
-def test_a_form_without_chart_gets_one_derived_from_its_columns() -> None:
-    """The rights form declares none: its first count column and the money of "Kinh phí"."""
+def test_a_form_without_chart_has_none_and_the_rights_form_declares_its_own() -> None:
+    """What is drawn is declared in the YAML: the rights form draws its money by unit."""
     chart = chart_def(load_spec("quyen-tre-em"))
-    assert chart is not None and chart.title == "Thực hiện quyền trẻ em"
-    assert [p.title for p in chart.panels] == [
-        "Số liệu", "Kinh phí thực hiện công tác trẻ em (đồng)"]
-    assert [s.label for s in chart.panels[1].series] == [
-        "Ngân sách địa phương", "Nguồn vận động, tài trợ", "Quỹ Bảo trợ trẻ em vận động được"]
+    assert chart is not None and chart.title == "Kinh phí thực hiện công tác trẻ em"
+    assert [p.title for p in chart.panels] == ["Kinh phí thực hiện công tác trẻ em (đồng)"]
+    assert [s.label for s in chart.panels[0].series] == [
+        "Ngân sách địa phương", "Nguồn vận động, tài trợ", "Quỹ Bảo trợ trẻ em"]
+    bare = dataclasses.replace(load_spec("thang-hanh-dong"), chart=None)
+    assert chart_def(bare) is None

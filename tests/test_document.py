@@ -180,11 +180,11 @@ def test_sentences_carry_the_rolled_up_figures(seed_000: Seed000) -> None:
             "cấp xã 24.500.000 đồng.") in text
     assert "Tặng quà cho 14.209 trẻ em, kinh phí 88.630.000 đồng." in text
     assert "Cấp học bổng cho 42 trẻ em, kinh phí 9.900.000 đồng." in text
-    # seed 000 prints "-": nobody reported the cost, so the sentence must not invent 0 đồng
-    assert ("Khám bệnh, chữa bệnh miễn phí cho 459 trẻ em, kinh phí (chưa có số liệu)."
-            in text)
+    # seed 000 prints "-": nobody reported the cost, so the sentence leaves it out (never 0 đồng)
+    assert "- Khám bệnh, chữa bệnh miễn phí cho 459 trẻ em." in text
     assert "với 4.390 lượt trẻ em tham gia" in text
-    assert "Xây mới 06 công trình, nâng cấp (chưa có số liệu) công trình dành cho trẻ em." in text
+    assert "- Xây mới 06 công trình dành cho trẻ em." in text
+    assert "(chưa có số liệu)" not in text
     assert "Số liệu được tổng hợp từ báo cáo của 08/08 xã, phường." in text
     assert "cùng kỳ" not in text  # no previous period in this workspace
 
@@ -363,7 +363,8 @@ def test_report_writes_the_word_report_beside_the_workbook(
             in result.output)
     doc = Document(folder / "058_Bao_cao_Thanh_pho_Bac_Kan.docx")
     text = "\n".join(texts(doc))
-    assert "Tổ chức (chưa có số liệu) điểm phát động với 220 trẻ em tham dự" in text
+    # the number of launch events was not reported: left out, not "(chưa có số liệu)"
+    assert "- Lễ phát động có 220 trẻ em tham dự" in text
 
 
 def test_pdf_without_libreoffice_says_so_and_keeps_the_word_report(
@@ -379,8 +380,10 @@ def test_a_report_with_no_submissions_still_reads(district: Campaign) -> None:
     data = render_document(rollup_of(district, "058"), unit_status(district, "058"),
                            date=DATE)
     text = "\n".join(texts(Document(io.BytesIO(data))))
-    assert "Tổng kinh phí thực hiện Tháng hành động: 0 đồng" in text
-    assert "Số liệu được tổng hợp từ báo cáo của 00/08 xã, phường (chưa nộp: 08 đơn vị)." in text
+    assert "Kinh phí thực hiện: chưa có số liệu." in text  # said once, plainly; never 0 đồng
+    assert "(chưa có số liệu)" not in text
+    assert "Số liệu được tổng hợp từ báo cáo của 00/08 xã, phường." in text
+    assert "Chưa có báo cáo của: Phường Nguyễn Thị Minh Khai; Phường Sông Cầu;" in text
     assert "Hình 1." not in text  # no empty chart
 
 

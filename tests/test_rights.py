@@ -340,7 +340,8 @@ def test_word_report_of_the_rights_form_reads_like_seed_002(
     assert ingest(rights.workspace).valid
     [result] = write_reports(current(rights))
     text = "\n".join(p.text for p in Document(result.document).paragraphs)
-    assert ("Tổng số trẻ em trên địa bàn: 9.367 em, chiếm 19,66% dân số "
+    # one commune of eight has reported: the figure says whose reports it covers
+    assert ("Tổng số trẻ em trên địa bàn các đơn vị đã báo cáo: 9.367 em, chiếm 19,66% dân số "
             "(9.367 em/47.634 người); trong đó: nam 4.814 em, nữ 4.553 em") in text
     assert "- Bạo lực trẻ em: 02 vụ (02 trẻ em)." in text
     roll = rollup_of(current(rights))

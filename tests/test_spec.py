@@ -151,9 +151,11 @@ def test_action_month_chart_is_declared_in_its_yaml() -> None:
     assert len(kids.series[0].elements) == 6
 
 
-def test_rights_form_has_no_chart_and_a_wide_document_name() -> None:
+def test_rights_form_declares_its_chart_and_a_wide_document_name() -> None:
     spec = load_spec("quyen-tre-em")
-    assert spec.chart is None  # the chart is derived from its columns
+    assert spec.chart is not None  # declared in its YAML: no chart is derived from columns
+    assert [s.elements for s in spec.chart.panels[0].series] == [
+        ("kinh_phi.ngan_sach",), ("kinh_phi.van_dong",), ("kinh_phi.quy_btte",)]
     assert [c.width for c in spec.table("phu_luc_01").columns] == [None, None, 54, None]
 
 

@@ -116,6 +116,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         WARNING, "{label}: {found}, thay đổi hơn {factor} lần so với năm trước ({expected}); "
         "đề nghị kiểm tra lại"
     ),
+    "report-no-data": (
+        WARNING, "{unit}: chưa nhận được báo cáo nào ({expected} đơn vị chưa nộp, kể cả chính "
+        "đơn vị); báo cáo Word và bảng tổng hợp chưa có số liệu. Hãy tiếp nhận các tệp "
+        "(consolidate ingest) rồi tạo lại báo cáo"
+    ),
+    "report-partial": (
+        WARNING, "{unit}: số liệu mới gồm báo cáo của {found}/{expected} đơn vị cấp dưới; {detail}"
+    ),
     "rollup-mismatch": (
         WARNING, "{label}: đơn vị báo cáo {found}, nhưng cộng từ số liệu chi tiết được {expected}"
     ),

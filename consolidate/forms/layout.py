@@ -19,7 +19,17 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from consolidate.core.spec import ANSWER, NUMERIC_KINDS, RESULT, Column, FormSpec, Row, Table
+from consolidate.core.spec import (
+    ANSWER,
+    EVALUATION,
+    NUMERIC_KINDS,
+    RESULT,
+    TARGET,
+    Column,
+    FormSpec,
+    Row,
+    Table,
+)
 from consolidate.forms.style import (
     BOX,
     COMPUTED_FILL,
@@ -122,9 +132,12 @@ FORMATS = {
 }
 ALIGN = {"count": "right", "money": "right", "decimal": "right", "date": "center",
          "yes_no": "center", "target": "center"}
-#: Column headers of a consolidated workbook, where the engine, not the unit, computed them.
+#: Column headers of a consolidated workbook (and of the Word report's tables), where the
+#: engine, not the unit, computed them, or where the form's hint to the clerk is no use.
 ROLLUP_LABELS = {RESULT: "Kết quả (tính từ tử số, mẫu số)",
-                 ANSWER: "Số xã có / số xã trả lời"}
+                 ANSWER: "Số xã có / số xã trả lời",
+                 TARGET: "Kế hoạch năm nay",
+                 EVALUATION: "Đánh giá"}
 
 
 def first_data_column(table: Table) -> int:

@@ -22,37 +22,34 @@ from openpyxl.styles import Alignment
 from openpyxl.workbook import Workbook
 
 from consolidate.core.numbers import format_money, format_number
-from consolidate.core.spec import Chart, ChartPanel, ChartSeries, FormSpec
-from consolidate.core.vocabulary import LEVELS
+from consolidate.core.spec import Chart, ChartPanel, FormSpec
+from consolidate.core.vocabulary import LEVELS, kinds_text
 from consolidate.forms import style
 from consolidate.rollup.compute import Rollup
 
 CHART_SHEET = "Biểu đồ"
 
 
-def _strip_unit(label: str) -> str:
-    return label.replace(" (đồng)", "").strip()
+#: What a unit without any figure shows instead of a bar: never a bar of 0.
+NO_DATA = "chưa có số liệu"
 
+#: The tallest picture, in cm: an A4 page's text (297 - 2 × 20 mm) less the caption.
+MAX_HEIGHT_CM = 22.0
 
-def _generic(spec: FormSpec) -> Chart | None:
-    """For a form without ``chart:``: its first count column, and the money columns of its
-    first table with money, so every form gets some picture."""
-    counts = [(t, c) for t in spec.tables for c in t.columns if c.kind == "count"]
-    money_table = next((t for t in spec.tables if any(c.kind == "money" for c in t.columns)),
-                       None)
-    if not counts or money_table is None:
-        return None
-    t, c = counts[0]
-    money = tuple(ChartSeries(_strip_unit(m.label), (f"{money_table.id}.{m.id}",))
-                  for m in money_table.columns if m.kind == "money")
-    return Chart(spec.short_title,
-                 (ChartPanel(c.label, (ChartSeries(c.label, (f"{t.id}.{c.id}",)),)),
-                  ChartPanel(f"{money_table.title} (đồng)", money, money=True)))
+#: Beyond this many units, those without figures are summed up in one line.
+MAX_ROWS = 45
 
 
 def chart_def(spec: FormSpec) -> Chart | None:
-    """The form's declared chart, else the one derived from its columns."""
-    return spec.chart or _generic(spec)
+    """The form's declared chart; a form that declares none gets no picture (what is
+    drawn is said in the form's YAML, never guessed from its columns)."""
+    return spec.chart
+
+
+def drawn_panels(definition: Chart, frame: pd.DataFrame) -> list[ChartPanel]:
+    """The panels with at least one figure: an empty panel is never drawn."""
+    return [p for p in definition.panels
+            if (frame[[s.label for s in p.series]].fillna(0) > 0).any().any()]
 
 
 def child_frame(rollup: Rollup) -> pd.DataFrame | None:
@@ -79,15 +76,42 @@ def child_frame(rollup: Rollup) -> pd.DataFrame | None:
         rows[child.name] = values
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "Đơn vị"
-    if not (frame.fillna(0) > 0).any().any():
+    panels = drawn_panels(definition, frame)
+    if not panels:
         return None  # nothing to draw: no empty chart in a report
-    return frame
+    return frame[[s.label for p in panels for s in p.series]]
+
+
+def reported(frame: pd.DataFrame) -> pd.Series:
+    """Per unit, whether it has any figure at all (a unit that has not reported has none)."""
+    return frame.notna().any(axis=1)
+
+
+def bar_texts(frame: pd.DataFrame, panel: ChartPanel) -> list[str]:
+    """The text at the end of each unit's bar: its total, or :data:`NO_DATA`."""
+    has = reported(frame)
+    cols = [s.label for s in panel.series]
+    scale = 1_000_000 if panel.money else 1
+    return [format_number(frame.loc[name, cols].sum() / scale, 1 if panel.money else 0)
+            if has[name] else NO_DATA for name in frame.index]
+
+
+def summarised(frame: pd.DataFrame) -> pd.DataFrame:
+    """With more than :data:`MAX_ROWS` units, those without figures become one line
+    ("45 xã, phường khác"), which reads "chưa có số liệu" like each of them would."""
+    has = reported(frame)
+    if len(frame) <= MAX_ROWS or has.all():
+        return frame
+    missing = [str(name) for name in frame.index[~has]]
+    rest = pd.DataFrame([[float("nan")] * len(frame.columns)], columns=frame.columns,
+                        index=[f"{len(missing)} {kinds_text(missing)} khác"])
+    return pd.concat([frame[has], rest])
 
 
 def _summary(definition: Chart, frame: pd.DataFrame) -> str:
     """One clause per panel for the sheet's subtitle: "cộng 9.367 lượt trẻ em; kinh phí …"."""
     parts = []
-    for panel in definition.panels:
+    for panel in drawn_panels(definition, frame):
         total = frame[[s.label for s in panel.series]].sum().sum()
         parts.append(f"kinh phí {format_money(int(total))}" if panel.money
                      else f"cộng {format_number(total)} {panel.series[0].label.lower()}")
@@ -137,7 +161,7 @@ def add_chart_sheet(wb: Workbook, rollup: Rollup) -> None:
     height = max(7.5, 0.75 * len(frame) + 3)
     col = 2
     anchor_row = 2
-    for panel in definition.panels:
+    for panel in drawn_panels(definition, frame):
         width = len(panel.series)
         chart = _bar_chart(panel, height)
         data = Reference(ws, min_col=col, max_col=col + width - 1, min_row=head, max_row=last)
@@ -184,53 +208,70 @@ def _bar_chart(panel: ChartPanel, height: float) -> BarChart:
 
 
 def chart_png(rollup: Rollup, width_cm: float = 16.0) -> bytes | None:
-    """The same picture for the Word report; None when there is nothing to draw."""
+    """The same picture for the Word report; None when there is nothing to draw.
+
+    It always fits an A4 page: rows get thinner as units grow in number, and beyond
+    :data:`MAX_ROWS` the units without figures are summed up in one line. A unit without
+    figures reads "chưa có số liệu" where its bar would be, never a bar of 0.
+    """
     frame = child_frame(rollup)
     definition = chart_def(rollup.campaign.spec)
     if frame is None or definition is None:
         return None
+    frame = summarised(frame)
+    panels = drawn_panels(definition, frame)
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
 
-    n = len(frame)
-    names = list(frame.index)
     inch = 1 / 2.54
-    with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 8,
+    n = len(frame)
+    height = min(MAX_HEIGHT_CM * inch, 0.3 * n + 1.6)
+    pitch_pt = (height - 1.6) / max(n, 1) * 72
+    size = max(5.0, min(8.0, pitch_pt * 0.8))
+    with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": size,
                                 "axes.titlesize": 9, "axes.titleweight": "bold"}):
-        fig = Figure(figsize=(width_cm * inch, max(2.6, 0.3 * n + 1.6)), dpi=200,
+        fig = Figure(figsize=(width_cm * inch, max(2.6, height)), dpi=200,
                      layout="constrained")
         FigureCanvasAgg(fig)
-        axes = fig.subplots(1, len(definition.panels), sharey=True, squeeze=False)[0]
-        colors = ["#2f5597", "#c55a11", "#7f7f7f"]
-        for ax, panel in zip(axes, definition.panels, strict=True):
-            scale = 1_000_000 if panel.money else 1
-            left = [0.0] * n
-            for k, series in enumerate(panel.series):
-                values = [0.0 if pd.isna(v) else float(v) / scale for v in frame[series.label]]
-                ax.barh(range(n), values, left=left, color=colors[k % len(colors)],
-                        label=series.label, height=0.65)
-                left = [a + b for a, b in zip(left, values, strict=True)]
-            top = max(left) if any(left) else 1
-            for i, total in enumerate(left):
-                text = format_number(total, 1 if panel.money else 0)
-                ax.text(total + top * 0.02, i, text, va="center", fontsize=7)
-            ax.set_xlim(0, top * 1.22)
-            title = "Kinh phí (triệu đồng)" if panel.money else panel.title
-            ax.set_title(textwrap.fill(title, 28))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_number(x)))
-            ax.grid(axis="x", color="#dddddd", linewidth=0.5)
-            ax.set_axisbelow(True)
-            for side in ("top", "right"):
-                ax.spines[side].set_visible(False)
-            if len(panel.series) > 1:
-                ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(
-                    panel.series), fontsize=7, frameon=False)
-        axes[0].set_yticks(range(n), names)
+        axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
+        for ax, panel in zip(axes, panels, strict=True):
+            _panel(ax, frame, panel, size)
+        axes[0].set_yticks(range(n), list(frame.index))
         axes[0].invert_yaxis()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _panel(ax: object, frame: pd.DataFrame, panel: ChartPanel, size: float) -> None:
+    """One bar chart: stacked series, each bar's total (or "chưa có số liệu") at its end."""
+    from matplotlib.ticker import FuncFormatter
+
+    colors = ["#2f5597", "#c55a11", "#7f7f7f"]
+    scale = 1_000_000 if panel.money else 1
+    n = len(frame)
+    left = [0.0] * n
+    for k, series in enumerate(panel.series):
+        values = [0.0 if pd.isna(v) else float(v) / scale for v in frame[series.label]]
+        ax.barh(range(n), values, left=left, color=colors[k % len(colors)],
+                label=series.label, height=0.65)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    top = max(left) if any(left) else 1
+    for i, (total, text) in enumerate(zip(left, bar_texts(frame, panel), strict=True)):
+        missing = text == NO_DATA
+        ax.text(total + top * 0.02, i, text, va="center", fontsize=size - 1,
+                color="#7f7f7f" if missing else "black", style="italic" if missing else "normal")
+    ax.set_xlim(0, top * 1.3)
+    title = "Kinh phí (triệu đồng)" if panel.money else panel.title
+    ax.set_title(textwrap.fill(title, 28))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: format_number(x)))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if len(panel.series) > 1:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(panel.series),
+                  fontsize=7, frameon=False)

@@ -18,7 +18,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core import files
 from consolidate.core.files import atomic_write, safe_filename
-from consolidate.core.numbers import format_date_short
 from consolidate.core.spec import EVALUATION, NUMERIC_KINDS, Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
@@ -60,7 +59,8 @@ def build_workbook(rollup: Rollup, status: pd.DataFrame) -> bytes:
             continue
         frame = rollup.tables[table.id]
         values = {(r, c): frame.at[r, c] for r in frame.index for c in frame.columns}
-        extra = ("Đánh giá", frame[EVALUATION].to_dict()) if EVALUATION in frame else None
+        extra = ((layout.ROLLUP_LABELS[EVALUATION], frame[EVALUATION].to_dict())
+                 if EVALUATION in frame else None)
         layout.write_table(wb, table, campaign.levels, ident, values, extra)
     own = rollup.narrative[rollup.narrative["unit"] == unit.code]
     layout.write_narrative(wb, spec, ident, dict(zip(own["field"], own["text"], strict=True)))
@@ -265,8 +265,8 @@ def _list_sheet(wb: Workbook, rollup: Rollup, table: Table) -> None:
 def _list_value(kind: str, value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    if kind == "date":
-        return format_date_short(dt.date.fromisoformat(str(value)))
+    if kind == "date":  # as the header asks: dd/mm/yyyy
+        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
     return value
 
 

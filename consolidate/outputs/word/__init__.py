@@ -18,9 +18,13 @@ The context is the same for every form, so a new form needs only its own templat
 * ``tables`` / ``table_list``: each table as a finished Word table (``{{p t.table }}``)
   with its number, title and rows;
 * ``narrative`` / ``sections``: the units' own answers, grouped and attributed;
-* ``status``: who has reported; ``chart`` / ``chart_caption``: the picture by child unit;
-* ``signature``, ``recipients``: the closing blocks, from the campaign's settings;
-  ``page_break``: a page break.
+* ``status``: who has reported (``status.coverage`` and ``status.gaps_sentence`` when
+  some have not: whose figures the report holds, which units below are missing);
+  ``chart`` / ``chart_caption``: the picture by child unit;
+* ``basis``: the request the report answers (setting ``basis``, else a placeholder citing
+  the level above); ``signature``, ``recipients``, ``archive``: the closing blocks, from
+  the campaign's settings, else the bodies of the structure in force for the period
+  (:mod:`.bodies`); ``page_break``: a page break.
 
 Numbers go through :mod:`consolidate.core.numbers` (Vietnamese conventions), exposed to
 templates as the filters ``vn_number``, ``vn_money``, ``vn_count``, ``vn_percent``,

@@ -20,6 +20,7 @@ from consolidate.core.roster import Unit
 from consolidate.core.vocabulary import kinds_text, lower_kind, place_name, unit_kind
 from consolidate.core.workspace import Campaign
 from consolidate.outputs import charts
+from consolidate.outputs.word import bodies
 from consolidate.outputs.word.narrative import narrative_context
 from consolidate.outputs.word.status import status_context
 from consolidate.outputs.word.tables import table_context
@@ -31,7 +32,7 @@ CONTEXT_KEYS = (
     "previous_period_label", "campaign", "status",
     "tables", "table_list", "values", "figures", "changes", "by_level", "previous",
     "narrative", "sections", "chart", "chart_caption", "signature", "recipients",
-    "page_break",
+    "archive", "basis", "page_break",
 )
 
 
@@ -53,7 +54,9 @@ def build_context(tpl: DocxTemplate, rollup: Rollup, status: pd.DataFrame,
     settings = campaign.settings or {}
     full = campaign.workspace.full_roster(campaign.roster_choice)
     parent = full[full[rollup.unit.code].parent] if full[rollup.unit.code].parent else None
+    in_force = bodies.sector(full, campaign.period)
     unit = unit_context(rollup, parent, settings)
+    unit["superior_body"] = bodies.superior_body(full, full[rollup.unit.code], in_force)
     figures = table_context(rollup, previous)
     chart, caption = _chart(tpl, rollup)
     narrative, sections = narrative_context(rollup)
@@ -68,7 +71,7 @@ def build_context(tpl: DocxTemplate, rollup: Rollup, status: pd.DataFrame,
         "previous_period_label": previous.campaign.period_label if previous is not None else "",
         "campaign": {"id": campaign.id, "deadline": campaign.deadline,
                      "deadline_text": campaign.deadline_text()},
-        "status": status_context(status, rollup.unit.code),
+        "status": status_context(status, rollup.unit.code, campaign.roster),
         "tables": figures.tables,
         "table_list": list(figures.tables.values()),
         "values": figures.values,
@@ -81,7 +84,10 @@ def build_context(tpl: DocxTemplate, rollup: Rollup, status: pd.DataFrame,
         "chart": chart,
         "chart_caption": caption,
         "signature": _signature(settings),
-        "recipients": _recipients(settings, unit, parent),
+        "recipients": bodies.recipients(settings, full, full[rollup.unit.code], in_force,
+                                        unit["kind"], unit["children_kinds"]),
+        "archive": bodies.archive(settings, full[rollup.unit.code], in_force),
+        "basis": bodies.basis_text(settings, unit["superior_body"]),
         "page_break": "\f",
     }
 
@@ -129,23 +135,6 @@ def _signature(settings: dict[str, Any]) -> dict[str, str]:
         "title": title,
         "name": str(settings.get("signer") or ""),
     }
-
-
-def _recipients(settings: dict[str, Any], unit: dict[str, Any],
-                parent: Unit | None) -> list[str]:
-    """The campaign's own list, else the usual one: the body above, the council, the units."""
-    given = settings.get("recipients")
-    if isinstance(given, list) and given:
-        return [str(r).strip().lstrip("-").strip().rstrip(";.") for r in given]
-    kind = unit["kind"] or "đơn vị"
-    out = ([f"Sở LĐTBXH {lower_kind(parent.name)}"] if parent
-           else ["Bộ Lao động - Thương binh và Xã hội"])
-    out += [f"TT. HĐND {kind}", f"Lãnh đạo UBND {kind}"]
-    if not parent:
-        out.append(f"Sở Lao động - Thương binh và Xã hội {lower_kind(unit['name'])}")
-    if unit["children_kinds"]:
-        out.append(f"UBND các {unit['children_kinds']}")
-    return out
 
 
 def _chart(tpl: DocxTemplate, rollup: Rollup) -> tuple[Any, str]:

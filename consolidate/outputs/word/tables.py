@@ -9,14 +9,16 @@ column, the split by level (``cấp huyện 200, cấp xã 22``).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from consolidate.core.spec import Table
+from consolidate.core.spec import PREVIOUS, RESULT, Indicator, Table
 from consolidate.core.vocabulary import ROW_LEVEL, TOTAL_ROW_ID
 from consolidate.core.workspace import Campaign
+from consolidate.forms.layout import ROLLUP_LABELS
 from consolidate.outputs.word.figures import (
     change_phrase,
     clean_text,
@@ -24,7 +26,7 @@ from consolidate.outputs.word.figures import (
     sentence_figure,
     table_figure,
 )
-from consolidate.outputs.word.filters import plain
+from consolidate.outputs.word.filters import plain, vn_number
 from consolidate.outputs.word.word_table import Groups, WordXml
 from consolidate.rollup.compute import Rollup
 
@@ -146,9 +148,11 @@ def table_view(table: Table, frame: pd.DataFrame, labels: dict[str, str]) -> Tab
     groups = _column_groups(table, list(frame.columns))
     ordered = [c for _, cs in groups for c in cs]
     spec_cols = {c.id: c for c in table.columns}
-    col_labels = {c: spec_cols[c].label if c in spec_cols else c for c in ordered}
+    col_labels = {c: ROLLUP_LABELS.get(c) or (spec_cols[c].label if c in spec_cols else c)
+                  for c in ordered}  # the consolidated workbook's headers
+    indicators = {r.id: r.indicator for r in table.explicit_rows if r.indicator is not None}
     rows = [{"id": row, "label": labels.get(row, row), "is_total": row == TOTAL_ROW_ID,
-             "cells": [table_figure(frame.at[row, c]) for c in ordered]}
+             "cells": [_cell(frame.at[row, c], indicators.get(row), c) for c in ordered]}
             for row in frame.index]
     corner = "Cấp thực hiện" if table.has_level_rows else "Nội dung"
     word = WordXml.table(groups, col_labels, corner, rows)
@@ -160,6 +164,26 @@ def table_view(table: Table, frame: pd.DataFrame, labels: dict[str, str]) -> Tab
                      [{"id": c, "label": col_labels[c]} for c in ordered], rows, summary)
 
 
+def _cell(value: Any, indicator: Indicator | None, column: str) -> str:
+    """A table cell; an indicator's rate reads as in the text: ``50,00%``, ``12,50‰``."""
+    value = plain(value)
+    if indicator is not None and column in (RESULT, PREVIOUS) and isinstance(
+            value, (int, float)):
+        return f"{vn_number(value, 2)}{indicator.symbol}"
+    return table_figure(value)
+
+
+def _list_cell(value: Any, kind: str) -> str:
+    """A list cell; a date as its header asks, dd/mm/yyyy."""
+    value = plain(value)
+    if kind == "date" and value is not None:
+        try:
+            return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+        except ValueError:
+            return clean_text(value) or "-"
+    return table_figure(value)
+
+
 def list_table_view(table: Table, frame: pd.DataFrame) -> TableView:
     """A list table (Phụ lục): numbered rows, each with the unit that reported it."""
     cols = [c for c in table.columns if c.id in frame.columns]
@@ -167,7 +191,7 @@ def list_table_view(table: Table, frame: pd.DataFrame) -> TableView:
     col_labels = {"unit_name": "Đơn vị", **{c.id: c.label for c in cols}}
     rows = [{"id": str(i), "label": str(i), "is_total": False,
              "cells": [clean_text(rec.get("unit_name")) or "-"]
-             + [table_figure(rec.get(c.id)) for c in cols]}
+             + [_list_cell(rec.get(c.id), c.kind) for c in cols]}
             for i, rec in enumerate(frame.to_dict("records"), start=1)]
     word = WordXml.table(groups, col_labels, "STT", rows, text_columns=True)
     return TableView(table.id, table.sheet, table.title, word,

@@ -24,7 +24,7 @@ Groups = list[tuple[str | None, list[str]]]
 #: Width of the text on a landscape A4 page with the appendix margins, in mm.
 APPENDIX_WIDTH_MM = 297 - 30 - 15
 
-_NUMERIC = re.compile(r"-|[\d.]+(,\d+)?%?‰?")
+_NUMERIC = re.compile(r"-|[\d.]+(,\d+)?%?‰?|\d+/\d+")  # "1/2": a share's count
 
 
 class WordXml:
