@@ -28,7 +28,9 @@ def seed_tables() -> dict[str, Any]:
 
 def make_campaign(path: Path, unit: str = "058", form: str = "thang-hanh-dong",
                   roster: str | Path | None = None, period: str = "2024") -> Campaign:
-    campaign = init_campaign(path, form, period, unit, deadline=DEADLINE, roster=roster)
+    # the usual deadline (3 July) of the period's year
+    deadline = DEADLINE.replace(year=int(period[:4]))
+    campaign = init_campaign(path, form, period, unit, deadline=deadline, roster=roster)
     generate_forms(campaign)
     return Workspace(path).campaign(campaign.id)
 
