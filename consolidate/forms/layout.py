@@ -35,6 +35,7 @@ from consolidate.forms.style import (
     plain_value,
     print_setup,
     put_text,
+    text_height,
     width_of,
 )
 
@@ -175,8 +176,7 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
     _note(ws, last_row + 2, last_col, TABLE_NOTE)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=first_col).coordinate
     ws.protection.sheet = True
-    wide = len(table.columns) > 3 or table.kind == "list"
-    print_setup(ws, f"B1:{last_col}{last_row + 2}", landscape=wide,
+    print_setup(ws, f"B1:{last_col}{last_row + 2}",
                 title_rows=f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
     return ws
 
@@ -272,7 +272,7 @@ def _write_row(ws: Worksheet, table: Table, row: Row, excel_row: int, unit_level
                validations: dict[str, DataValidation],
                values: Mapping[tuple[str, str], Any] | None) -> None:
     text = label_text(row)
-    ws.row_dimensions[excel_row].height = 22 if "\n" not in text else 48
+    ws.row_dimensions[excel_row].height = max(22, text_height(text, width_of(ws, 2, 2), 12))
     ws.cell(row=excel_row, column=1, value=row.id)
     label = ws.cell(row=excel_row, column=2, value=text)
     label.font = font(12, bold=row.is_total)
@@ -343,6 +343,9 @@ def _total_formulas(ws: Worksheet, table: Table, total_row: int, n_level_rows: i
                           f"SUM({letter}{first}:{letter}{last}))")
 
 
+NARRATIVE_WIDTHS = (30, 64)  # question, answer: a portrait page at full size
+
+
 def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
                     answers: Mapping[str, str] | None = None) -> None:
     """The outline's narrative questions, one large unlocked cell each."""
@@ -351,8 +354,8 @@ def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
     ws = wb.create_sheet(NARRATIVE_SHEET)
     ws["A1"] = NARRATIVE_MARK
     ws.column_dimensions["A"].hidden = True
-    ws.column_dimensions["B"].width = 38
-    ws.column_dimensions["C"].width = 90
+    ws.column_dimensions["B"].width = NARRATIVE_WIDTHS[0]
+    ws.column_dimensions["C"].width = NARRATIVE_WIDTHS[1]
     ws.merge_cells("B2:C2")
     ws["B2"] = f"THUYẾT MINH – {ident.unit_label}"
     ws["B2"].font = font(13, bold=True)
@@ -380,7 +383,9 @@ def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
         if answers is None or ident.kind == "form":
             answer.fill = INPUT_FILL
             answer.protection = UNLOCKED
-        ws.row_dimensions[row].height = 96
+        ws.row_dimensions[row].height = max(
+            96, *(text_height(str(t or ""), w, 12)
+                  for t, w in zip((item.label, answer.value), NARRATIVE_WIDTHS, strict=True)))
         row += 1
     ws.protection.sheet = True
     print_setup(ws, f"B1:C{row - 1}", landscape=False)

@@ -30,7 +30,7 @@ SOURCE_NAMES = {"form": "Biểu mẫu của đơn vị", "rollup": "Báo cáo t�
                 "relay": "Chuyển tiếp qua báo cáo tổng hợp", "stated": "Số liệu đơn vị tự tổng hợp"}
 HEADERS = ["Mã đơn vị", "Đơn vị", "Chỉ tiêu", "Giá trị", "Tệp", "Mã tệp (SHA-256)",
            "Thời điểm nhận", "Trang", "Ô", "Nguồn"]
-WIDTHS = [10, 28, 60, 16, 34, 18, 17, 14, 8, 34]
+WIDTHS = [10, 28, 50, 24, 40, 18, 17, 14, 8, 30]
 HEAD_ROW = 4
 
 
@@ -94,9 +94,16 @@ def _append(ws: Worksheet, row: int, r: dict[str, Any], roster: Roster,
               when_text(r["received_at"]), r.get("sheet") or None, r.get("cell") or None,
               _source(r, roster)]
     ws.append(values)
+    long = []
     for j, v in enumerate(values, start=1):
         if isinstance(v, str) and v[:1] in ("=", "#"):  # '=…' or '#REF!' typed: text
             ws.cell(row=row, column=j).data_type = "s"
+        if isinstance(v, str) and len(v) > WIDTHS[j - 1]:  # a narrative, a long label
+            cell = ws.cell(row=row, column=j)
+            cell.alignment, cell.font = style.align(), style.font(11)  # as fit_height counts
+            long.append((v, WIDTHS[j - 1]))
+    if long:  # wrapped in a row tall enough, or the next column's text would cut it
+        style.fit_height(ws, row, long)
     if _blank(r.get("num")) is not None:
         ws.cell(row=row, column=4).number_format = (
             style.NUMBER_FORMAT if float(r["num"]).is_integer() else "0.00")
