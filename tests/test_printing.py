@@ -30,6 +30,7 @@ from .test_libreoffice import SOFFICE
 
 pytestmark = pytest.mark.libreoffice
 A4 = (595, 842)  # points, either way round
+EDGE = 14  # points (5 mm) at the paper's edge that a printer cannot print on
 
 
 def print_to_pdf(paths: list[Path], out_dir: Path) -> dict[str, Path]:
@@ -180,13 +181,14 @@ def overlapping(boxes: list[Box]) -> list[tuple[str, str]]:
 
 
 def test_no_printed_text_is_clipped(printed: dict[str, tuple[Path, Path]]) -> None:
-    """No word lies on another word or past the page's edge: LibreOffice clips a text to
-    its cell, so overlapping text is text the reader cannot see."""
+    """No word lies on another word or at the paper's edge: LibreOffice clips a text to its
+    cell, so overlapping text is text the reader cannot see, and a printer cuts what lies
+    within a few millimetres of the edge."""
     clipped = []
     for name, (_, pdf) in printed.items():
         for number, (width, height, boxes) in enumerate(word_boxes(pdf), start=1):
-            off_page = [b[4] for b in boxes
-                        if b[0] < 0 or b[1] < 0 or b[2] > width or b[3] > height]
+            off_page = [b[4] for b in boxes if min(b[0], b[1]) < EDGE
+                        or b[2] > width - EDGE or b[3] > height - EDGE]
             over = overlapping(boxes)
             if off_page or over:
                 clipped.append(f"{name}, trang in {number}: {over[:5]} {off_page[:5]}")

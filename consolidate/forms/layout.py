@@ -183,7 +183,10 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
 
 TABLE_NOTE = ("Ghi chú: ô màu vàng là ô nhập số liệu; ô màu xám do đơn vị cấp trên tổng hợp "
               "hoặc không áp dụng cho cấp này; \"-\" là không có.")
-GUIDE_WIDTH = 85  # characters: fits a portrait A4 page, so LibreOffice wraps instead of cutting
+#: Characters: narrower than a portrait A4 page between its margins even where LibreOffice
+#: draws a column unit 7 pt wide (no Calibri installed); fitting to the page never shrinks a
+#: lone column, so a wider one printed past both edges of the paper.
+GUIDE_WIDTH = 72
 
 
 def _note(ws: Worksheet, row: int, last_col: str, text: str) -> None:

@@ -30,7 +30,8 @@ SOURCE_NAMES = {"form": "Biểu mẫu của đơn vị", "rollup": "Báo cáo t�
                 "relay": "Chuyển tiếp qua báo cáo tổng hợp", "stated": "Số liệu đơn vị tự tổng hợp"}
 HEADERS = ["Mã đơn vị", "Đơn vị", "Chỉ tiêu", "Giá trị", "Tệp", "Mã tệp (SHA-256)",
            "Thời điểm nhận", "Trang", "Ô", "Nguồn"]
-WIDTHS = [10, 28, 50, 24, 40, 18, 17, 14, 8, 30]
+WIDTHS = [10, 28, 60, 24, 40, 14, 17, 18, 8, 30]
+CALIBRI = 0.85  # the sheet keeps the default font (no per-cell styles), wider than Times
 HEAD_ROW = 4
 
 
@@ -98,10 +99,9 @@ def _append(ws: Worksheet, row: int, r: dict[str, Any], roster: Roster,
     for j, v in enumerate(values, start=1):
         if isinstance(v, str) and v[:1] in ("=", "#"):  # '=…' or '#REF!' typed: text
             ws.cell(row=row, column=j).data_type = "s"
-        if isinstance(v, str) and len(v) > WIDTHS[j - 1]:  # a narrative, a long label
-            cell = ws.cell(row=row, column=j)
-            cell.alignment, cell.font = style.align(), style.font(11)  # as fit_height counts
-            long.append((v, WIDTHS[j - 1]))
+        if isinstance(v, str) and len(v) > WIDTHS[j - 1] * 1.1:  # a narrative, a long label
+            ws.cell(row=row, column=j).alignment = style.align()
+            long.append((v, WIDTHS[j - 1] * CALIBRI))
     if long:  # wrapped in a row tall enough, or the next column's text would cut it
         style.fit_height(ws, row, long)
     if _blank(r.get("num")) is not None:
