@@ -157,8 +157,12 @@ def _height(ws: Worksheet, row: int) -> float:
 
 def text_height(text: str, width: float, size: int = 11, bold: bool = False) -> float:
     """Points a text needs wrapped in ``width`` characters: its words laid out line by line,
-    as the spreadsheet wraps them (a bold letter is wider, so fewer fit)."""
-    per_line = max(int((width - 1) * 11 / size * (1.1 if bold else 1.3)), 1)
+    as the spreadsheet wraps them (a bold letter is wider, so fewer fit).
+
+    Counted for Excel, whose column unit (Calibri's digit) is the narrowest: LibreOffice
+    without Calibri draws columns wider and wraps fewer lines, so its rows come out roomy.
+    """
+    per_line = max(int((width - 1) * 11 / size * (1.0 if bold else 1.1)), 1)
     lines = 0
     for paragraph in str(text).split("\n"):
         lines += 1

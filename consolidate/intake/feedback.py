@@ -27,6 +27,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -173,6 +174,9 @@ def _values_copy(grids: dict[str, Any]) -> Workbook:
                         cell.value = value
         if sheet == layout.META_SHEET:
             ws.sheet_state = "veryHidden"
+        elif grid:  # printed like the sheets of an .xlsx copy: A4, one page wide
+            width = max(len(r) for r in grid) or 1
+            style.print_setup(ws, f"A1:{get_column_letter(width)}{len(grid)}")
     return wb
 
 

@@ -36,6 +36,9 @@ NARRATIVES_SHEET = "Thuyết minh các đơn vị"
 STATUS_SHEET = "Tình hình nộp báo cáo"
 CHECK_SHEET = "Đối chiếu số liệu"
 FINDINGS_SHEET = "Kiểm tra số liệu"
+#: The status sheet's columns; file names and notes wrap, so a page holds the table near
+#: full size.
+STATUS_WIDTHS = [9, 30, 8, 22, 14, 16, 36, 50]
 
 
 def write_unit_files(rollup: Rollup, workbook: bytes, document: bytes,
@@ -229,7 +232,7 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
     summary = "; ".join(f"{k}: {v}" for k, v in counts.items())
     first = _header(ws, "TÌNH HÌNH NỘP BÁO CÁO", summary,
                     ["Mã", "Đơn vị", "Cấp", "Đơn vị cấp trên", "Tình trạng", "Thời điểm nhận",
-                     "Tên tệp", "Ghi chú"], [9, 30, 8, 26, 14, 17, 44, 60])
+                     "Tên tệp", "Ghi chú"], STATUS_WIDTHS)
     stamp = style.Stamp()
     for i, rec in enumerate(status.itertuples(index=False)):
         values = [rec.code, rec.name, rec.level_name, rec.parent, rec.status,
@@ -237,10 +240,12 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=first + i, column=j)
             style.put_text(cell, v)
-            wrap = j in (2, 4, 8)
+            wrap = j in (2, 4, 7, 8)
             stamp(cell, wrap, border=style.BOX, font=style.font(11),
                   alignment=style.align(wrap=wrap))
-        style.fit_height(ws, first + i, [(rec.name, 30), (rec.parent, 26), (rec.note, 60)])
+        style.fit_height(ws, first + i, [(v, w) for v, w in zip(
+            (rec.name, rec.parent, rec.file, rec.note), STATUS_WIDTHS[1:2] + STATUS_WIDTHS[3:4]
+            + STATUS_WIDTHS[6:], strict=True)])
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
     _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
 
