@@ -63,6 +63,14 @@ class Identity:
     deadline_text: str  # "trước ngày 03/7/2024" or ""
     kind: str = "form"  # "form" (blank or filled by a unit) or "rollup" (consolidated)
     extra: dict[str, str] = field(default_factory=dict)
+    #: The longest unit label the workbook must hold: a level's form is built once with a
+    #: placeholder label, so its rows are made tall enough for the longest real one.
+    label_room: int = 0
+
+    def room(self, text: str) -> str:
+        """``text`` lengthened as its longest unit label would make it, to size its row."""
+        missing = self.label_room - len(self.unit_label)
+        return text + " mmmmm" * (missing // 6 + 1) if missing > 0 else text
 
 
 def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
@@ -92,7 +100,7 @@ def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
         cell = ws.cell(row=i, column=1, value=text)
         cell.font = f
         cell.alignment = align()
-        fit_height(ws, i, [(text, GUIDE_WIDTH)], int(f.size))
+        fit_height(ws, i, [(ident.room(text), GUIDE_WIDTH)], int(f.size), bool(f.b))
     ws.protection.sheet = True
     print_setup(ws, f"A1:A{len(lines)}", landscape=False)
 
@@ -160,6 +168,9 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
     last_col = get_column_letter(first_col + len(table.columns) - 1 + (1 if extra else 0))
     _table_header(ws, table, ident, last_col)
     _column_headers(ws, table, first_col, ROLLUP_LABELS if ident.kind == "rollup" else {})
+    label_width = width_of(ws, 2, first_col + len(table.columns) - 1 + (1 if extra else 0))
+    ws.row_dimensions[3].height = max(30, text_height(ident.room(ws["B3"].value), label_width,
+                                                      12))  # the unit's label, however long
     validations = _validations(ws)
     level_rows = [r for r in rows if not r.is_total]
     for i, row in enumerate(rows):
@@ -363,7 +374,8 @@ def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
     ws["B2"] = f"THUYẾT MINH – {ident.unit_label}"
     ws["B2"].font = font(13, bold=True)
     ws["B2"].alignment = WRAP_CENTER
-    ws.row_dimensions[2].height = 33
+    ws.row_dimensions[2].height = max(33, text_height(ident.room(ws["B2"].value),
+                                                      sum(NARRATIVE_WIDTHS), 13, bold=True))
     row = 4
     section = None
     for item in spec.narrative:

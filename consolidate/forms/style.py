@@ -193,11 +193,12 @@ def put_text(cell: Any, text: Any) -> None:
         cell.data_type = "s"
 
 
-def fit_height(ws: Worksheet, row: int, texts: list[tuple[Any, float]], size: int = 11) -> None:
+def fit_height(ws: Worksheet, row: int, texts: list[tuple[Any, float]], size: int = 11,
+               bold: bool = False) -> None:
     """Row height for wrapped text (each text with the width it wraps in): LibreOffice does
     not grow the rows openpyxl writes, so a long text would print cut to one line."""
     ws.row_dimensions[row].height = max(
-        (text_height(str(t or ""), w, size) for t, w in texts), default=18)
+        (text_height(str(t or ""), w, size, bold) for t, w in texts), default=18)
 
 
 def width_of(ws: Worksheet, first: int, last: int) -> float:
