@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -168,7 +168,7 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
     last_col = get_column_letter(first_col + len(table.columns) - 1 + (1 if extra else 0))
     _table_header(ws, table, ident, last_col)
     _column_headers(ws, table, first_col, ROLLUP_LABELS if ident.kind == "rollup" else {})
-    label_width = width_of(ws, 2, first_col + len(table.columns) - 1 + (1 if extra else 0))
+    label_width = width_of(ws, 2, column_index_from_string(last_col))
     ws.row_dimensions[3].height = max(30, text_height(ident.room(ws["B3"].value), label_width,
                                                       12))  # the unit's label, however long
     validations = _validations(ws)
