@@ -59,8 +59,9 @@ def write_sources_sheet(wb: Workbook, rollup: Any, cells: pd.DataFrame) -> None:
     style.header_row(ws, HEAD_ROW, HEADERS, WIDTHS)
     labels = element_labels(campaign)
     row = HEAD_ROW + 1
+    stamp = style.Stamp()
     for record in _records(campaign, labels, rollup.submissions, cells):
-        _append(ws, row, record, campaign.roster, labels)
+        _append(ws, row, record, campaign.roster, labels, stamp)
         row += 1
     last = max(row - 1, HEAD_ROW)
     ws.freeze_panes = ws.cell(row=HEAD_ROW + 1, column=3)
@@ -86,7 +87,7 @@ def _records(campaign: Campaign, labels: dict[tuple[str, str, str], str], subs: 
 
 
 def _append(ws: Worksheet, row: int, r: dict[str, Any], roster: Roster,
-            labels: dict[tuple[str, str, str], str]) -> None:
+            labels: dict[tuple[str, str, str], str], stamp: style.Stamp) -> None:
     """One row, by ``ws.append`` and without per-cell fonts: a province has thousands."""
     key = (r["tbl"], r["row"], r["col"])
     value = _value(r)
@@ -100,7 +101,7 @@ def _append(ws: Worksheet, row: int, r: dict[str, Any], roster: Roster,
         if isinstance(v, str) and v[:1] in ("=", "#"):  # '=…' or '#REF!' typed: text
             ws.cell(row=row, column=j).data_type = "s"
         if isinstance(v, str) and len(v) > WIDTHS[j - 1] * 1.1:  # a narrative, a long label
-            ws.cell(row=row, column=j).alignment = style.align()
+            stamp(ws.cell(row=row, column=j), "wrap", alignment=style.align())
             long.append((v, WIDTHS[j - 1] * CALIBRI))
     if long:  # wrapped in a row tall enough, or the next column's text would cut it
         style.fit_height(ws, row, long)
