@@ -77,6 +77,6 @@ def test_each_detail_sheet_prints_readably(district: Campaign, fill: Filler) -> 
         ws = wb[name]
         assert ws.page_setup.orientation == "landscape"
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
-        assert ws.print_title_rows == "$4:$4" and ws.freeze_panes == "D5"
+        assert ws.print_title_rows == "$4:$5" and ws.freeze_panes == "D6"  # groups, labels
         assert all(ws.column_dimensions[c].width >= 9 for c in "BCDEFG")
-    assert wb["Chi tiết Biểu 1"]["C5"].value == "Phường Nguyễn Thị Minh Khai"
+    assert wb["Chi tiết Biểu 1"]["C6"].value == "Phường Nguyễn Thị Minh Khai"

@@ -91,6 +91,8 @@ class Template:
             deadline_text=campaign.deadline_text(),
             extra=token_meta(campaign, PLACEHOLDERS["code"]), cutoff_text=campaign.cutoff_text(),
             contact=str(campaign.settings.get("contact") or ""),
+            label_room=max((len(campaign.unit_label(u.code)) for u in campaign.roster.units()
+                            if u.level == level), default=0),
         )
         with zipfile.ZipFile(io.BytesIO(build_form(campaign, ident))) as zf:
             members = [(info, zf.read(info)) for info in zf.infolist()]

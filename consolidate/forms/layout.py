@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -45,6 +45,7 @@ from consolidate.forms.style import (
     plain_value,
     print_setup,
     put_text,
+    text_height,
     width_of,
 )
 
@@ -74,6 +75,9 @@ class Identity:
     extra: dict[str, str] = field(default_factory=dict)
     cutoff_text: str = ""  # thời gian chốt số liệu: "đến hết ngày 14/6/2025" or ""
     contact: str = ""  # who to call about the form, or ""
+    #: The longest unit label the workbook must hold: a level's form is built once with a
+    #: placeholder label, so its rows are made tall enough for the longest real one.
+    label_room: int = 0
 
     def period_line(self) -> str:
         """'Kỳ báo cáo: … – Thời gian chốt số liệu: … – Hạn nộp: …', as each sheet heads it."""
@@ -83,6 +87,11 @@ class Identity:
         if self.deadline_text:
             parts.append(f"Hạn nộp: {self.deadline_text}")
         return " – ".join(parts)
+
+    def room(self, text: str) -> str:
+        """``text`` lengthened as its longest unit label would make it, to size its row."""
+        missing = self.label_room - len(self.unit_label)
+        return text + " mmmmm" * (missing // 6 + 1) if missing > 0 else text
 
 
 #: What a blank and a 0 mean, in the guide and under every table: the one rule ingest applies
@@ -121,7 +130,7 @@ def write_guide(wb: Workbook, spec: FormSpec, ident: Identity) -> None:
         cell = ws.cell(row=i, column=1, value=text)
         cell.font = f
         cell.alignment = align()
-        fit_height(ws, i, [(text, GUIDE_WIDTH)], int(f.size))
+        fit_height(ws, i, [(ident.room(text), GUIDE_WIDTH)], int(f.size), bool(f.b))
     ws.protection.sheet = True
     print_setup(ws, f"A1:A{len(lines)}", landscape=False)
 
@@ -192,6 +201,9 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
     last_col = get_column_letter(first_col + len(table.columns) - 1 + (1 if extra else 0))
     _table_header(ws, table, ident, last_col)
     _column_headers(ws, table, first_col, ROLLUP_LABELS if ident.kind == "rollup" else {})
+    label_width = width_of(ws, 2, column_index_from_string(last_col))
+    ws.row_dimensions[3].height = max(30, text_height(ident.room(ws["B3"].value), label_width,
+                                                      12))  # the unit's label, however long
     validations = _validations(ws)
     level_rows = [r for r in rows if not r.is_total]
     for i, row in enumerate(rows):
@@ -208,8 +220,7 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
     _note(ws, last_row + 2, last_col, TABLE_NOTE)
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=first_col).coordinate
     ws.protection.sheet = True
-    wide = len(table.columns) > 3 or table.kind == "list"
-    print_setup(ws, f"B1:{last_col}{last_row + 2}", landscape=wide,
+    print_setup(ws, f"B1:{last_col}{last_row + 2}",
                 title_rows=f"{HEADER_ROWS[0]}:{HEADER_ROWS[1]}")
     return ws
 
@@ -217,7 +228,10 @@ def write_table(wb: Workbook, table: Table, levels: list[str], ident: Identity,
 TABLE_NOTE = ("Ghi chú: ô màu vàng là ô nhập số liệu; ô màu xám do đơn vị cấp trên tổng hợp "
               "hoặc không áp dụng cho cấp này; nhập 0 hoặc \"-\" là không có; "
               "ô để trống là chưa có số liệu.")
-GUIDE_WIDTH = 85  # characters: fits a portrait A4 page, so LibreOffice wraps instead of cutting
+#: Characters: narrower than a portrait A4 page between its margins even where LibreOffice
+#: draws a column unit 7 pt wide (no Calibri installed); fitting to the page never shrinks a
+#: lone column, so a wider one printed past both edges of the paper.
+GUIDE_WIDTH = 72
 
 
 def _note(ws: Worksheet, row: int, last_col: str, text: str) -> None:
@@ -306,7 +320,7 @@ def _write_row(ws: Worksheet, table: Table, row: Row, excel_row: int, unit_level
                validations: dict[str, DataValidation],
                values: Mapping[tuple[str, str], Any] | None) -> None:
     text = label_text(row)
-    ws.row_dimensions[excel_row].height = 22 if "\n" not in text else 48
+    ws.row_dimensions[excel_row].height = max(22, text_height(text, width_of(ws, 2, 2), 12))
     ws.cell(row=excel_row, column=1, value=row.id)
     label = ws.cell(row=excel_row, column=2, value=text)
     label.font = font(12, bold=row.is_total)
@@ -377,6 +391,9 @@ def _total_formulas(ws: Worksheet, table: Table, total_row: int, n_level_rows: i
                           f"SUM({letter}{first}:{letter}{last}))")
 
 
+NARRATIVE_WIDTHS = (30, 64)  # question, answer: a portrait page at full size
+
+
 def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
                     answers: Mapping[str, str] | None = None) -> None:
     """The outline's narrative questions, one large unlocked cell each."""
@@ -385,13 +402,14 @@ def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
     ws = wb.create_sheet(NARRATIVE_SHEET)
     ws["A1"] = NARRATIVE_MARK
     ws.column_dimensions["A"].hidden = True
-    ws.column_dimensions["B"].width = 38
-    ws.column_dimensions["C"].width = 90
+    ws.column_dimensions["B"].width = NARRATIVE_WIDTHS[0]
+    ws.column_dimensions["C"].width = NARRATIVE_WIDTHS[1]
     ws.merge_cells("B2:C2")
     ws["B2"] = f"THUYẾT MINH – {ident.unit_label}"
     ws["B2"].font = font(13, bold=True)
     ws["B2"].alignment = WRAP_CENTER
-    ws.row_dimensions[2].height = 33
+    ws.row_dimensions[2].height = max(33, text_height(ident.room(ws["B2"].value),
+                                                      sum(NARRATIVE_WIDTHS), 13, bold=True))
     row = 4
     section = None
     for item in spec.narrative:
@@ -414,7 +432,9 @@ def write_narrative(wb: Workbook, spec: FormSpec, ident: Identity,
         if answers is None or ident.kind == "form":
             answer.fill = INPUT_FILL
             answer.protection = UNLOCKED
-        ws.row_dimensions[row].height = 96
+        ws.row_dimensions[row].height = max(
+            96, *(text_height(str(t or ""), w, 12)
+                  for t, w in zip((item.label, answer.value), NARRATIVE_WIDTHS, strict=True)))
         row += 1
     ws.protection.sheet = True
     print_setup(ws, f"B1:C{row - 1}", landscape=False)

@@ -7,12 +7,13 @@ Style objects are shared (``font``, ``align``, ``Stamp``): openpyxl hashes each 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from copy import copy
 from functools import lru_cache
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -24,6 +25,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="EDEDED")
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+DEFAULT_WIDTH = 13  # a column openpyxl leaves without a width, as spreadsheets show it
 WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
@@ -76,9 +78,23 @@ def new_workbook() -> Workbook:
     return wb
 
 
-def print_setup(ws: Worksheet, area: str, landscape: bool = True,
-                 title_rows: str | None = None) -> None:
-    """A4, fitted to the page width, header rows repeated: forms get printed and signed."""
+FOOTER = "&A – trang &P/&N"  # the sheet's name and the page: loose sheets find their place
+PORTRAIT_WIDTH = 100  # column widths (characters) a portrait A4 page prints at full size
+
+
+def print_setup(ws: Worksheet, area: str, landscape: bool | None = None,
+                title_rows: str | None = None) -> None:
+    """A4, fitted to the page width, header rows repeated: forms get printed and signed.
+
+    The orientation follows the printed width unless given (a wide table turns the page
+    rather than shrinking its text); the rows down to the repeated header get the height
+    their wrapped texts need, since LibreOffice prints a row at the height it was written.
+    """
+    first, last = area.split(":")
+    first_col, first_row = coordinate_to_tuple(first)[::-1]
+    last_col, last_row = coordinate_to_tuple(last)[::-1]
+    if landscape is None:
+        landscape = printed_width(ws, first_col, last_col) > PORTRAIT_WIDTH
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -88,8 +104,76 @@ def print_setup(ws: Worksheet, area: str, landscape: bool = True,
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.print_area = area
+    ws.oddFooter.center.text = FOOTER
+    ws.oddFooter.center.font = f"{FONT},Italic"
+    ws.oddFooter.center.size = 9
+    head_end = first_row
     if title_rows:
         ws.print_title_rows = title_rows
+        head_end = int(title_rows.split(":")[1])
+    fit_rows(ws, range(first_row, min(head_end, last_row) + 1), first_col, last_col)
+
+
+def printed_width(ws: Worksheet, first: int, last: int) -> float:
+    """The width of the visible columns first..last: what the page has to hold."""
+    return sum(ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH
+               for c in range(first, last + 1)
+               if not ws.column_dimensions[get_column_letter(c)].hidden)
+
+
+def fit_rows(ws: Worksheet, rows: Iterable[int], first_col: int = 1,
+             last_col: int | None = None) -> None:
+    """Grow each row to the height its wrapped texts need, a merged cell wrapping in the
+    width of its columns and sharing the height of its rows (never shrinks a row)."""
+    rows = [r for r in rows if not ws.row_dimensions[r].hidden]
+    if not rows:
+        return
+    last_col = last_col or ws.max_column
+    spans = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges}
+    tall: list[tuple[list[int], float]] = []
+    for row in ws.iter_rows(min_row=rows[0], max_row=rows[-1], min_col=first_col,
+                            max_col=last_col):
+        for cell in row:
+            if cell.row not in rows or not isinstance(cell.value, str) or not cell.value:
+                continue
+            span = spans.get((cell.row, cell.column))
+            if span is None and (cell.alignment is None or not cell.alignment.wrap_text):
+                continue
+            first, last = (span.min_col, span.max_col) if span else (cell.column, cell.column)
+            size = int(cell.font.sz or 11) if cell.font else 11
+            need = text_height(cell.value, width_of(ws, first, last), size,
+                               bool(cell.font and cell.font.b))
+            covered = list(range(span.min_row, span.max_row + 1)) if span else [cell.row]
+            tall.append((covered, need))
+    for covered, need in sorted(tall, key=lambda t: len(t[0])):
+        have = sum(_height(ws, r) for r in covered)
+        if have < need:
+            ws.row_dimensions[covered[-1]].height = _height(ws, covered[-1]) + need - have
+
+
+def _height(ws: Worksheet, row: int) -> float:
+    return ws.row_dimensions[row].height or 15
+
+
+def text_height(text: str, width: float, size: int = 11, bold: bool = False) -> float:
+    """Points a text needs wrapped in ``width`` characters: its words laid out line by line,
+    as the spreadsheet wraps them (a bold letter is wider, so fewer fit).
+
+    Counted for Excel, whose column unit (Calibri's digit) is the narrowest: LibreOffice
+    without Calibri draws columns wider and wraps fewer lines, so its rows come out roomy.
+    """
+    per_line = max(int((width - 1) * 11 / size * (1.0 if bold else 1.1)), 1)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > per_line:
+                lines += 1
+                used = 0
+            lines += (len(word) - 1) // per_line if len(word) > per_line else 0
+            used = (used + 1 if used else 0) + len(word)
+    return max(18, round(size * 1.36) * lines + 3)
 
 
 def plain_value(value: Any) -> Any:
@@ -109,16 +193,15 @@ def put_text(cell: Any, text: Any) -> None:
         cell.data_type = "s"
 
 
-def fit_height(ws: Worksheet, row: int, texts: list[tuple[Any, float]], size: int = 11) -> None:
+def fit_height(ws: Worksheet, row: int, texts: list[tuple[Any, float]], size: int = 11,
+               bold: bool = False) -> None:
     """Row height for wrapped text (each text with the width it wraps in): LibreOffice does
     not grow the rows openpyxl writes, so a long text would print cut to one line."""
-    per_line = 11 / size * 1.1
-    lines = max((len(str(t or "")) // max(int(w * per_line), 1) + 1 for t, w in texts),
-                default=1)
-    ws.row_dimensions[row].height = max(18, round(size * 1.36) * lines + 3)
+    ws.row_dimensions[row].height = max(
+        (text_height(str(t or ""), w, size, bold) for t, w in texts), default=18)
 
 
 def width_of(ws: Worksheet, first: int, last: int) -> float:
     """The width of columns first..last (1-based), as a merged cell spanning them wraps."""
-    return sum(ws.column_dimensions[get_column_letter(c)].width or 13 for c in range(first,
-                                                                                     last + 1))
+    return sum(ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH
+               for c in range(first, last + 1))

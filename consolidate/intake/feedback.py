@@ -27,6 +27,7 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -47,6 +48,8 @@ ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
 SEVERITY = {Severity.ERROR: "Lỗi – phải sửa", Severity.WARNING: "Lưu ý", Severity.INFO: "Ghi chú"}
 AUTHOR = "Cán bộ tổng hợp"
+#: Columns of the findings table: one landscape A4 page wide at near full size.
+WIDTHS = [6, 14, 16, 8, 58, 20, 26]
 
 Row = dict[str, Any]  # a row of the store's ``files`` table
 
@@ -171,6 +174,9 @@ def _values_copy(grids: dict[str, Any]) -> Workbook:
                         cell.value = value
         if sheet == layout.META_SHEET:
             ws.sheet_state = "veryHidden"
+        elif grid:  # printed like the sheets of an .xlsx copy: A4, one page wide
+            width = max(len(r) for r in grid) or 1
+            style.print_setup(ws, f"A1:{get_column_letter(width)}{len(grid)}")
     return wb
 
 
@@ -203,13 +209,15 @@ def _findings_sheet(wb: Workbook, row: Row, campaign: Campaign | None,
     ws.sheet_view.tabSelected = True
     wb.active = 0
     lines = _heading(row, campaign, marked, copied)
-    for i, (text, f) in enumerate(lines, start=1):
-        style.put_text(ws.cell(row=i, column=1), text)
-        ws.cell(row=i, column=1).font = f
     head = len(lines) + 2
     _findings_table(ws, head, findings)
+    for i, (text, f) in enumerate(lines, start=1):
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=len(WIDTHS))
+        style.put_text(ws.cell(row=i, column=1), text)
+        ws.cell(row=i, column=1).font = f
+        ws.cell(row=i, column=1).alignment = style.align()
     ws.freeze_panes = ws.cell(row=head + 1, column=1)
-    style.print_setup(ws, f"A1:G{head + max(len(findings), 1)}")
+    style.print_setup(ws, f"A1:G{head + max(len(findings), 1)}", title_rows=f"{head}:{head}")
 
 
 def _heading(row: Row, campaign: Campaign | None, marked: set[tuple[str, str]],
@@ -241,8 +249,7 @@ def _heading(row: Row, campaign: Campaign | None, marked: set[tuple[str, str]],
 def _findings_table(ws: Worksheet, head: int, findings: list[Finding]) -> None:
     """One row per finding under a header row at ``head``; errors marked in red."""
     headers = ["STT", "Mức độ", "Trang", "Ô", "Nội dung", "Giá trị tìm thấy", "Cần có"]
-    widths = [6, 14, 18, 10, 80, 22, 30]
-    style.header_row(ws, head, headers, widths)
+    style.header_row(ws, head, headers, WIDTHS)
     for n, f in enumerate(findings, start=1):
         r = head + n
         values = [n, SEVERITY[f.severity], f.sheet, f.cell, f.message, f.found, f.expected]
@@ -257,6 +264,6 @@ def _findings_table(ws: Worksheet, head: int, findings: list[Finding]) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         if f.is_error:
             ws.cell(row=r, column=2).fill = ERROR_FILL
-        ws.row_dimensions[r].height = max(18, 15 * (len(f.message) // 88 + 1) + 3)
+        style.fit_height(ws, r, list(zip(values, WIDTHS, strict=True)))
     if not findings:
         ws.cell(row=head + 1, column=1, value="Không có lỗi.")

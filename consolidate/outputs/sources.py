@@ -30,7 +30,8 @@ SOURCE_NAMES = {"form": "Biểu mẫu của đơn vị", "rollup": "Báo cáo t�
                 "relay": "Chuyển tiếp qua báo cáo tổng hợp", "stated": "Số liệu đơn vị tự tổng hợp"}
 HEADERS = ["Mã đơn vị", "Đơn vị", "Chỉ tiêu", "Giá trị", "Tệp", "Mã tệp (SHA-256)",
            "Thời điểm nhận", "Trang", "Ô", "Nguồn"]
-WIDTHS = [10, 28, 60, 16, 34, 18, 17, 14, 8, 34]
+WIDTHS = [10, 28, 60, 24, 40, 14, 17, 18, 8, 30]
+CALIBRI = 0.85  # the sheet keeps the default font (no per-cell styles), wider than Times
 HEAD_ROW = 4
 
 
@@ -58,8 +59,9 @@ def write_sources_sheet(wb: Workbook, rollup: Any, cells: pd.DataFrame) -> None:
     style.header_row(ws, HEAD_ROW, HEADERS, WIDTHS)
     labels = element_labels(campaign)
     row = HEAD_ROW + 1
+    stamp = style.Stamp()
     for record in _records(campaign, labels, rollup.submissions, cells):
-        _append(ws, row, record, campaign.roster, labels)
+        _append(ws, row, record, campaign.roster, labels, stamp)
         row += 1
     last = max(row - 1, HEAD_ROW)
     ws.freeze_panes = ws.cell(row=HEAD_ROW + 1, column=3)
@@ -85,7 +87,7 @@ def _records(campaign: Campaign, labels: dict[tuple[str, str, str], str], subs: 
 
 
 def _append(ws: Worksheet, row: int, r: dict[str, Any], roster: Roster,
-            labels: dict[tuple[str, str, str], str]) -> None:
+            labels: dict[tuple[str, str, str], str], stamp: style.Stamp) -> None:
     """One row, by ``ws.append`` and without per-cell fonts: a province has thousands."""
     key = (r["tbl"], r["row"], r["col"])
     value = _value(r)
@@ -94,9 +96,15 @@ def _append(ws: Worksheet, row: int, r: dict[str, Any], roster: Roster,
               when_text(r["received_at"]), r.get("sheet") or None, r.get("cell") or None,
               _source(r, roster)]
     ws.append(values)
+    long = []
     for j, v in enumerate(values, start=1):
         if isinstance(v, str) and v[:1] in ("=", "#"):  # '=…' or '#REF!' typed: text
             ws.cell(row=row, column=j).data_type = "s"
+        if isinstance(v, str) and len(v) > WIDTHS[j - 1] * 1.1:  # a narrative, a long label
+            stamp(ws.cell(row=row, column=j), "wrap", alignment=style.align())
+            long.append((v, WIDTHS[j - 1] * CALIBRI))
+    if long:  # wrapped in a row tall enough, or the next column's text would cut it
+        style.fit_height(ws, row, long)
     if _blank(r.get("num")) is not None:
         ws.cell(row=row, column=4).number_format = (
             style.NUMBER_FORMAT if float(r["num"]).is_integer() else "0.00")

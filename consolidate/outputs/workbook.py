@@ -9,6 +9,7 @@ along so the province can check them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core import files
 from consolidate.core.files import atomic_write, safe_filename
-from consolidate.core.spec import EVALUATION, NUMERIC_KINDS, Table
+from consolidate.core.spec import EVALUATION, NUMERIC_KINDS, Column, Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
 from consolidate.forms.generate import identity
@@ -34,6 +35,9 @@ NARRATIVES_SHEET = "Thuyết minh các đơn vị"
 STATUS_SHEET = "Tình hình nộp báo cáo"
 CHECK_SHEET = "Đối chiếu số liệu"
 FINDINGS_SHEET = "Kiểm tra số liệu"
+#: The status sheet's columns; file names and notes wrap, so a page holds the table near
+#: full size.
+STATUS_WIDTHS = [9, 30, 8, 22, 14, 16, 36, 50]
 
 
 def write_unit_files(rollup: Rollup, workbook: bytes, document: bytes,
@@ -97,12 +101,12 @@ def _header(ws: Worksheet, title: str, subtitle: str, headers: list[str],
 
 
 def _finish_sheet(ws: Worksheet, head_row: int, last_row: int, first_col: int,
-                  last_col: int, freeze_col: int, landscape: bool = True) -> None:
-    """Frozen headers and names, print area, A4 fitted to width, header row repeated."""
+                  last_col: int, freeze_col: int, head_rows: int = 1) -> None:
+    """Frozen headers and names, print area, A4 fitted to width, header rows repeated."""
     ws.freeze_panes = ws.cell(row=head_row + 1, column=freeze_col + 1)
     area = (f"{get_column_letter(first_col)}1:"
             f"{get_column_letter(last_col)}{max(last_row, head_row)}")
-    style.print_setup(ws, area, landscape=landscape, title_rows=f"{head_row}:{head_row}")
+    style.print_setup(ws, area, title_rows=f"{head_row - head_rows + 1}:{head_row}")
 
 
 def _detail_sheets(wb: Workbook, rollup: Rollup) -> None:
@@ -117,18 +121,15 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
     ws = wb.create_sheet(f"{DETAIL_SHEET} {table.sheet}"[:31])
     campaign = rollup.campaign
     columns = {c.id: c for c in table.columns}
-    labels = []
-    for key in keys:
-        column = columns[key.partition(".")[2]]
-        labels.append(f"{column.group} – {column.label}" if column.group else column.label)
     ws["A1"] = DETAIL_MARK
     ws.column_dimensions["A"].hidden = True
-    first = _header(ws, f"{table.sheet.upper()} – SỐ LIỆU CHI TIẾT CÁC ĐƠN VỊ",
+    label = _header(ws, f"{table.sheet.upper()} – SỐ LIỆU CHI TIẾT CÁC ĐƠN VỊ",
                     f"{table.title} – {rollup.unit.name} – {campaign.period_label} "
                     "(mỗi đơn vị: số liệu ở cấp của mình)",
-                    ["Mã", "Đơn vị", *labels], [9, 30, *([17] * len(labels))], start_col=2)
-    ws.row_dimensions[first - 1].height = 75
-    key_row = first - 2
+                    ["Mã", "Đơn vị", *[""] * len(keys)], [9, 30, *([17] * len(keys))],
+                    start_col=2) - 1
+    first = _group_headers(ws, label, [columns[k.partition(".")[2]] for k in keys])
+    key_row = label - 1
     ws.cell(row=key_row, column=1, value=layout.COLUMN_KEYS_MARK)
     for j, key in enumerate(keys):
         ws.cell(row=key_row, column=4 + j, value=key)
@@ -150,7 +151,37 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
                 styles["fill"] = style.TOTAL_FILL
             stamp(ws.cell(row=row, column=j), (kind, j >= 4), **styles)
         row += 1
-    _finish_sheet(ws, first - 1, row - 1, 2, 3 + len(keys), freeze_col=3)
+    _finish_sheet(ws, first - 1, row - 1, 2, 3 + len(keys), freeze_col=3, head_rows=2)
+
+
+def _group_headers(ws: Worksheet, top: int, columns: list[Column]) -> int:
+    """Two header rows as the form has them: each group once over its columns, the column
+    labels under it (a column without a group spans both rows); returns the first data row.
+
+    Repeating a long group in every column's header made headers too tall to print.
+    """
+    bottom = top + 1
+    for col in (2, 3):
+        ws.merge_cells(start_row=top, start_column=col, end_row=bottom, end_column=col)
+    col = 4
+    for group, block in itertools.groupby(columns, key=lambda c: c.group):
+        block = list(block)
+        end = col + len(block) - 1
+        if group:
+            ws.cell(row=top, column=col, value=group)
+            ws.merge_cells(start_row=top, start_column=col, end_row=top, end_column=end)
+        for j, column in enumerate(block):
+            ws.cell(row=bottom if group else top, column=col + j, value=column.label)
+            if not group:
+                ws.merge_cells(start_row=top, start_column=col + j, end_row=bottom,
+                               end_column=col + j)
+        col = end + 1
+    for cells in ws.iter_rows(min_row=top, max_row=bottom, min_col=2, max_col=col - 1):
+        for cell in cells:
+            cell.font, cell.alignment = style.font(11, bold=True), style.WRAP_CENTER
+            cell.fill, cell.border = style.HEADER_FILL, style.BOX
+    ws.row_dimensions[top].height = ws.row_dimensions[bottom].height = 30
+    return bottom + 1
 
 
 def _detail_rows(rollup: Rollup, keys: list[str]) -> list[tuple[str, list[float], str]]:
@@ -201,7 +232,7 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
     summary = "; ".join(f"{k}: {v}" for k, v in counts.items())
     first = _header(ws, "TÌNH HÌNH NỘP BÁO CÁO", summary,
                     ["Mã", "Đơn vị", "Cấp", "Đơn vị cấp trên", "Tình trạng", "Thời điểm nhận",
-                     "Tên tệp", "Ghi chú"], [9, 30, 8, 26, 14, 17, 44, 60])
+                     "Tên tệp", "Ghi chú"], STATUS_WIDTHS)
     stamp = style.Stamp()
     for i, rec in enumerate(status.itertuples(index=False)):
         values = [rec.code, rec.name, rec.level_name, rec.parent, rec.status,
@@ -209,10 +240,12 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
         for j, v in enumerate(values, start=1):
             cell = ws.cell(row=first + i, column=j)
             style.put_text(cell, v)
-            wrap = j in (2, 4, 8)
+            wrap = j in (2, 4, 7, 8)
             stamp(cell, wrap, border=style.BOX, font=style.font(11),
                   alignment=style.align(wrap=wrap))
-        style.fit_height(ws, first + i, [(rec.name, 30), (rec.parent, 26), (rec.note, 60)])
+        style.fit_height(ws, first + i, [(v, w) for v, w in zip(
+            (rec.name, rec.parent, rec.file, rec.note), STATUS_WIDTHS[1:2] + STATUS_WIDTHS[3:4]
+            + STATUS_WIDTHS[6:], strict=True)])
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
     _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
 
