@@ -83,6 +83,49 @@ CREATE TABLE IF NOT EXISTS closings (
     last_submission INTEGER NOT NULL DEFAULT 0,  -- for close: newest submission counted
     at TEXT NOT NULL
 );
+-- Mail (issue 11). Contacts: a unit's address for a campaign, merged from a contacts file
+-- (a custom roster's e-mail column is read from the roster itself, not copied here).
+CREATE TABLE IF NOT EXISTS contacts (
+    campaign TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',     -- the unit's officer
+    phone TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',   -- the file it came from
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (campaign, unit)
+);
+-- One row per message handed to the SMTP server (or written as .eml by a dry run):
+-- what a resumed send skips, and what status shows as "sent on …".
+CREATE TABLE IF NOT EXISTS mail_sent (
+    id INTEGER PRIMARY KEY,
+    campaign TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    kind TEXT NOT NULL,                -- form | remind | feedback
+    to_addr TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    dry_run INTEGER NOT NULL DEFAULT 0,
+    path TEXT NOT NULL DEFAULT ''      -- the .eml written by a dry run
+);
+CREATE INDEX IF NOT EXISTS mail_sent_unit ON mail_sent(campaign, unit, kind);
+-- One row per message read by collect (IMAP or a folder of .eml): what a second run skips,
+-- and what status shows as "answered on … from …". ``attachments`` is a JSON list of
+-- {name, saved_as, sha256, outcome, detail} for every attachment met, kept or not.
+CREATE TABLE IF NOT EXISTS mail_received (
+    id INTEGER PRIMARY KEY,
+    campaign TEXT NOT NULL,
+    source TEXT NOT NULL,              -- "imap:user@host/INBOX" or "folder:/path"
+    message_key TEXT NOT NULL,         -- Message-ID, else a hash of the message
+    from_addr TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',     -- the message's own date, ISO
+    read_at TEXT NOT NULL,
+    unit TEXT NOT NULL DEFAULT '',     -- the unit whose form came back, when known
+    outcome TEXT NOT NULL,             -- e.g. attachments | no-attachment | not-spreadsheet
+    attachments TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (campaign, source, message_key)
+);
 CREATE INDEX IF NOT EXISTS cells_submission ON cells(submission);
 CREATE INDEX IF NOT EXISTS submissions_unit ON submissions(campaign, unit);
 """
@@ -307,3 +350,57 @@ class Store:
             "SELECT * FROM files WHERE campaign = :c ORDER BY received_at",
             self.db, params={"c": campaign},
         )
+
+    # ------------------------------------------------------------------ mail (issue 11)
+    def set_contacts(self, campaign: str, rows: Iterable[dict[str, Any]]) -> int:
+        """Insert or replace contacts (keys: unit, email, name, phone, source, updated_at)."""
+        rows = list(rows)
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO contacts (campaign, unit, email, name, phone, source, "
+                "updated_at) VALUES (:campaign, :unit, :email, :name, :phone, :source, "
+                ":updated_at)",
+                [{"name": "", "phone": "", "source": "", **r, "campaign": campaign}
+                 for r in rows])
+        return len(rows)
+
+    def contacts(self, campaign: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM contacts WHERE campaign = ? ORDER BY unit",
+                               (campaign,)).fetchall()
+        return [dict(r) for r in rows]
+
+    def record_sent(self, row: dict[str, Any]) -> None:
+        """One message handed over (keys as the mail_sent columns), committed at once so a
+        send that fails half-way is resumed after the last message that went out."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO mail_sent (campaign, unit, kind, to_addr, message_id, sent_at, "
+                "dry_run, path) VALUES (:campaign, :unit, :kind, :to_addr, :message_id, "
+                ":sent_at, :dry_run, :path)", {"dry_run": 0, "path": "", **row})
+
+    def sent(self, campaign: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM mail_sent WHERE campaign = ? ORDER BY id",
+                               (campaign,)).fetchall()
+        return [dict(r) for r in rows]
+
+    def record_received(self, row: dict[str, Any]) -> bool:
+        """One message read; False when it was read before (same campaign, source, key)."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO mail_received (campaign, source, message_key, from_addr, "
+                "subject, date, read_at, unit, outcome, attachments) VALUES (:campaign, "
+                ":source, :message_key, :from_addr, :subject, :date, :read_at, :unit, "
+                ":outcome, :attachments)",
+                {"from_addr": "", "subject": "", "date": "", "unit": "", **row,
+                 "attachments": json.dumps(row.get("attachments") or [], ensure_ascii=False)})
+        return cur.rowcount == 1
+
+    def received_messages(self, campaign: str, source: str | None = None
+                          ) -> list[dict[str, Any]]:
+        query = "SELECT * FROM mail_received WHERE campaign = ?"
+        args: tuple[Any, ...] = (campaign,)
+        if source is not None:
+            query += " AND source = ?"
+            args += (source,)
+        rows = self.db.execute(query + " ORDER BY id", args).fetchall()
+        return [{**dict(r), "attachments": json.loads(r["attachments"])} for r in rows]
