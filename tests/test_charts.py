@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import re
 import zipfile
@@ -15,9 +16,17 @@ from PIL import Image
 from consolidate.core import specfile
 from consolidate.core.specfile import load_spec
 from consolidate.core.workspace import Campaign, Workspace
-from consolidate.demo import SEED_000_DISTRICT, fill_workbook
+from consolidate.demo import SEED_000_DISTRICT, fill_campaign, fill_workbook
 from consolidate.intake.ingest import ingest
-from consolidate.outputs.charts import CHART_SHEET, chart_def, chart_png, child_frame
+from consolidate.outputs.charts import (
+    CHART_SHEET,
+    NO_DATA,
+    SHEET_CHART_HEIGHT_CM,
+    SHEET_CHART_UNITS,
+    chart_def,
+    chart_png,
+    child_frame,
+)
 
 from .conftest import Filler, form_path, make_campaign
 from .helpers import fill_seed_000, rollup_of, write_reports
@@ -147,3 +156,33 @@ def test_a_form_without_chart_has_none_and_the_rights_form_declares_its_own() ->
         "Ngân sách địa phương", "Nguồn vận động, tài trợ", "Quỹ Bảo trợ trẻ em"]
     bare = dataclasses.replace(load_spec("thang-hanh-dong"), chart=None)
     assert chart_def(bare) is None
+
+
+def test_workbook_charts_of_many_communes_each_fit_a_page_and_skip_those_without_figures(
+        tmp_path: Path) -> None:
+    """Lai Châu (2025, 38 communes), 34 reported: the charts draw only the communes with
+    figures, at most 30 a chart, each on a page of its own no taller than a landscape page;
+    the four without figures say so at the end of the table instead of drawing nothing."""
+    province = make_campaign(tmp_path / "ws", unit="12", roster="2025")
+    forms = sorted(province.folder("forms").glob("*.xlsx"))
+    fill_campaign(province, forms, province.workspace.inbox, dt.date(2024, 6, 15))
+    communes = sorted(province.workspace.inbox.glob("*.xlsx"))
+    for path in communes[34:]:
+        path.unlink()
+    assert ingest(province.workspace).valid
+    [result] = write_reports(Workspace(province.workspace.path).campaign(province.id))
+    ws = load_workbook(result.workbook)[CHART_SHEET]
+    table = [r for r in ws.iter_rows(min_row=5, max_col=4, values_only=True) if r[0]]
+    assert len(table) == 38
+    assert all(isinstance(v, int) for r in table[:34] for v in r[1:])
+    assert all(v == NO_DATA for r in table[34:] for v in r[1:])
+    assert ws["A3"].value.startswith("4 xã")
+    charts = ws._charts
+    assert len(charts) == 4  # two panels, each split 30 + 4
+    breaks = {b.id for b in ws.row_breaks.brk}
+    for chart in charts:
+        anchor = chart.anchor._from.row  # 0-based: the row above it ends a page
+        assert anchor in breaks and chart.height <= SHEET_CHART_HEIGHT_CM
+        rows = [int(n) for n in re.findall(r"\$(\d+)", chart.series[0].val.numRef.f)]
+        assert rows[0] >= 5 and rows[1] <= 5 + 33 and rows[1] - rows[0] < SHEET_CHART_UNITS
+    assert "Xã" in str(charts[1].title.tx.rich.p[0].r[0].t)  # a part says which units

@@ -7,7 +7,7 @@ for the Vietnamese glyphs). Both show, per child unit (the districts of a provin
 communes of a district), the series the form's ``chart:`` declares (children reached,
 money spent, …), from ``rollup.detail``: each child's own-level figures plus those of
 its descendants, so the bars add up to the levels below the unit in its tables. A form
-without ``chart:`` gets one derived from its columns.
+without ``chart:`` gets no chart.
 """
 
 from __future__ import annotations
@@ -18,8 +18,11 @@ import textwrap
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Alignment
 from openpyxl.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core.numbers import format_money, format_number
 from consolidate.core.spec import Chart, ChartPanel, FormSpec
@@ -38,6 +41,13 @@ MAX_HEIGHT_CM = 22.0
 
 #: Beyond this many units, those without figures are summed up in one line.
 MAX_ROWS = 45
+
+#: The workbook's charts: at most this many units a chart, each chart on a landscape page of
+#: its own (the page's printable height, less the sheet's footer), so none runs across pages.
+SHEET_CHART_UNITS = 30
+SHEET_CHART_HEIGHT_CM = 16.0
+SHEET_CHART_WIDTH_CM = 25.0
+ROW_CM = 0.53  # a default row (15 pt), to place the next chart below the last
 
 
 def chart_def(spec: FormSpec) -> Chart | None:
@@ -148,30 +158,55 @@ def add_chart_sheet(wb: Workbook, rollup: Rollup) -> None:
     ws.column_dimensions["A"].width = 30
     for j in range(2, len(headers) + 1):
         ws.column_dimensions[ws.cell(row=head, column=j).column_letter].width = 18
+    has = reported(frame)
+    frame = pd.concat([frame[has], frame[~has]])  # the charts draw the rows with figures
     for i, (name, values) in enumerate(frame.iterrows(), start=head + 1):
         ws.cell(row=i, column=1, value=name).font = style.font(11)
         ws.cell(row=i, column=1).border = style.BOX
         for j, v in enumerate(values, start=2):
-            cell = ws.cell(row=i, column=j, value=None if pd.isna(v) else int(v))
+            shown = (None if has[name] else NO_DATA) if pd.isna(v) else int(v)
+            cell = ws.cell(row=i, column=j, value=shown)
             cell.number_format = style.NUMBER_FORMAT
-            cell.font = style.font(11)
+            cell.font = style.font(11, italic=not has[name])
             cell.border = style.BOX
             cell.alignment = Alignment(horizontal="right")
-    last = head + len(frame)
-    height = max(7.5, 0.75 * len(frame) + 3)
-    col = 2
-    anchor_row = 2
+    if not has.all():
+        ws["A3"] = (f"{(~has).sum()} {kinds_text(frame.index[~has])} chưa có số liệu (cuối "
+                    "bảng) không có thanh trong biểu đồ.")
+        ws["A3"].font = style.font(11, italic=True)
+    drawn = head + int(has.sum())
+    anchor = head + len(frame) + 2
     for panel in drawn_panels(definition, frame):
-        width = len(panel.series)
-        chart = _bar_chart(panel, height)
-        data = Reference(ws, min_col=col, max_col=col + width - 1, min_row=head, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=head + 1, max_row=last))
-        ws.add_chart(chart, f"{_letter(len(headers) + 2)}{anchor_row}")
-        anchor_row += int(height * 2) + 2
-        col += width
-    style.print_setup(ws, f"A1:{_letter(len(headers) + 12)}{max(last, anchor_row)}",
-                       landscape=True, title_rows=None)
+        col = 2 + list(frame.columns).index(panel.series[0].label)
+        for first in range(head + 1, drawn + 1, SHEET_CHART_UNITS):
+            rows = (first, min(drawn, first + SHEET_CHART_UNITS - 1))
+            anchor = _place_chart(ws, panel, rows, col, anchor,
+                                  split=drawn - head > SHEET_CHART_UNITS)
+    width = max(len(headers), 7)  # the charts are wider than a short table
+    style.print_setup(ws, f"A1:{_letter(width)}{anchor}", landscape=True,
+                      title_rows=f"{head}:{head}")
+
+
+def _place_chart(ws: Worksheet, panel: ChartPanel, rows: tuple[int, int], col: int,
+                 anchor: int, split: bool) -> int:
+    """One chart of the units in table rows first..last on a page of its own from row
+    ``anchor``; returns the first row after it. A chart of part of the units (``split``)
+    says which in its title."""
+    first, last = rows
+    height = min(SHEET_CHART_HEIGHT_CM, max(7.5, 0.5 * (last - first + 1) + 3))
+    chart = _bar_chart(panel, height)
+    if split:
+        chart.title = (f"{panel.title} ({ws.cell(row=first, column=1).value} – "
+                       f"{ws.cell(row=last, column=1).value})")
+    chart.add_data(Reference(ws, min_col=col, max_col=col + len(panel.series) - 1,
+                             min_row=first, max_row=last))
+    for series, spec in zip(chart.series, panel.series, strict=True):
+        series.tx = SeriesLabel(v=spec.label)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    if anchor > 1:
+        ws.row_breaks.append(Break(id=anchor - 1))
+    ws.add_chart(chart, f"A{anchor}")
+    return anchor + int(height / ROW_CM) + 2
 
 
 def _letter(n: int) -> str:
@@ -184,7 +219,7 @@ def _bar_chart(panel: ChartPanel, height: float) -> BarChart:
     chart = BarChart()
     chart.type = "bar"  # horizontal bars: long unit names stay readable
     chart.title = panel.title
-    chart.height, chart.width = height, 18
+    chart.height, chart.width = height, SHEET_CHART_WIDTH_CM
     chart.legend = None if len(panel.series) == 1 else chart.legend
     if chart.legend is not None:
         chart.legend.position = "b"
