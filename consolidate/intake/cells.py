@@ -20,7 +20,15 @@ from consolidate.core.roster import Unit
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout
 from consolidate.intake.container import Container
-from consolidate.intake.read import Grid, cell_ref, element_label, find_sheet, key_index, value_at
+from consolidate.intake.read import (
+    Grid,
+    cell_ref,
+    element_label,
+    find_sheet,
+    key_index,
+    table_sheets,
+    value_at,
+)
 
 Position = tuple[int, int]  # 0-based (row, column) in a calamine grid
 #: sheet -> {position of an input cell: its label}
@@ -30,12 +38,7 @@ Inputs = dict[str, dict[Position, str]]
 def input_cells(campaign: Campaign, grids: dict[str, Grid], unit: Unit) -> Inputs:
     """Where this unit types, found by the form's keys: its table cells and narratives."""
     out: Inputs = {}
-    for table in campaign.spec.tables:
-        found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
-        if found is None:
-            continue
-        sheet, grid = found
-        rows, cols = key_index(grid)
+    for table, sheet, _grid, rows, cols in table_sheets(campaign.spec, grids):
         cells = out.setdefault(sheet, {})
         for row in table.rows(campaign.levels):
             if row.is_total or row.id not in rows:

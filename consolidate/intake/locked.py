@@ -35,8 +35,8 @@ from consolidate.intake.read import (
     cell_ref,
     element_label,
     find_sheet,
-    key_index,
     own_cells,
+    table_sheets,
     value_at,
 )
 
@@ -67,12 +67,7 @@ def locked_findings(campaign: Campaign, grids: dict[str, Grid], unit: Unit, pars
         return []
     blank = blank_sheets(campaign, unit)
     out: list[Finding] = []
-    for table in campaign.spec.tables:
-        found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
-        if found is None:
-            continue
-        sheet, grid = found
-        rows, cols = key_index(grid)
+    for table, sheet, grid, rows, cols in table_sheets(campaign.spec, grids):
         at = _At(file, unit.code, sheet)
         out += _totals(campaign, table, unit, grid, (rows, cols), parsed,
                        formulas.get(sheet, {}), at)

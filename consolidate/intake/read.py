@@ -13,7 +13,7 @@ workbook (``kind=rollup``) is read through its relay data sheet
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,6 +109,17 @@ def find_sheet(grids: dict[str, Grid], mark: str, preferred: str) -> tuple[str, 
         if grid and grid[0] and str(grid[0][0]).strip() == mark:
             return name, grid
     return None
+
+
+def table_sheets(spec: FormSpec, grids: dict[str, Grid]
+                 ) -> Iterator[tuple[Table, str, Grid, dict[str, int], dict[str, int]]]:
+    """Each table of the spec found in the workbook: (table, sheet, grid, row keys,
+    column keys); a table whose sheet is missing is left to the reader's finding."""
+    for table in spec.tables:
+        found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
+        if found is not None:
+            sheet, grid = found
+            yield (table, sheet, grid, *key_index(grid))
 
 
 def key_index(grid: Grid) -> tuple[dict[str, int], dict[str, int]]:
