@@ -183,8 +183,8 @@ def add_chart_sheet(wb: Workbook, rollup: Rollup) -> None:
             anchor = _place_chart(ws, panel, rows, col, anchor,
                                   split=drawn - head > SHEET_CHART_UNITS)
     width = max(len(headers), 7)  # the charts are wider than a short table
-    style.print_setup(ws, f"A1:{_letter(width)}{anchor}", landscape=True,
-                      title_rows=f"{head}:{head}")
+    # no repeated header: it would stand alone above each chart's page
+    style.print_setup(ws, f"A1:{_letter(width)}{anchor}", landscape=True, title_rows=None)
 
 
 def _place_chart(ws: Worksheet, panel: ChartPanel, rows: tuple[int, int], col: int,
