@@ -34,7 +34,7 @@ from consolidate.forms.generate import generate_forms
 from consolidate.intake import feedback as feedback_step
 from consolidate.intake import history as history_step
 from consolidate.intake import ingest as ingest_step
-from consolidate.intake.status import unit_status
+from consolidate.intake.status import chase_list, unit_status
 from consolidate.outputs.word import WordRenderer, convert_to_pdf, soffice_path
 from consolidate.outputs.word.status import coverage_findings
 from consolidate.outputs.workbook import build_workbook, report_units, write_unit_files
@@ -235,12 +235,17 @@ class StatusResult(Result):
 
 
 def status(workspace: PathLike, campaign: str | None = None,
-           unit: str | None = None) -> StatusResult:
-    """Who has submitted, on time or late, who is missing or rejected, and why."""
+           unit: str | None = None, chase: bool = False) -> StatusResult:
+    """Who has submitted, on time or late, who is missing or rejected, and why.
+
+    ``chase``: only the units still to chase (missing or rejected), each with its e-mail
+    address, the list a reminder goes to (``send --remind``)."""
     camp = _open(workspace, campaign)
     if unit is not None:
         _in_campaign(camp, unit)
     frame = unit_status(camp, unit)
+    if chase:
+        frame = chase_list(camp, frame)
     return StatusResult(campaign=camp.id, deadline=camp.deadline_text(),
                         closed=bool(camp.workspace.store.closed_at(camp.id)),
                         units=frame.to_dict("records"))

@@ -269,6 +269,15 @@ def ingest(workspace: Path, paths: tuple[Path, ...], as_json: bool) -> None:
 
 STATUS_COLUMNS = {"code": "Mã", "name": "Đơn vị", "status": "Tình trạng",
                   "received_at": "Thời điểm nhận", "versions": "Số tệp", "note": "Ghi chú"}
+MAIL_STATUS_COLUMNS = {"sent_at": "Gửi biểu mẫu", "reminders": "Số lần nhắc",
+                       "answered_at": "Trả lời", "answered_from": "Từ địa chỉ"}
+TIMES = ("received_at", "sent_at", "answered_at")
+
+
+def _status_cell(unit: dict[str, Any], key: str) -> Any:
+    """A status cell as the officer reads it: times as dd/mm/yyyy hh:mm, blanks empty."""
+    value = unit[key]
+    return when_text(value) if key in TIMES and value else value
 
 
 @main.command()
@@ -276,21 +285,34 @@ STATUS_COLUMNS = {"code": "Mã", "name": "Đơn vị", "status": "Tình trạng"
 @CampaignOption
 @click.option("--unit", default=None, metavar="MÃ_ĐƠN_VỊ",
               help="Chỉ xem đơn vị này và các đơn vị trực thuộc.")
+@click.option("--chase", is_flag=True,
+              help="Chỉ các đơn vị chưa nộp hoặc bị từ chối, kèm địa chỉ e-mail để nhắc.")
 @JsonOption
 @verb
-def status(workspace: Path, campaign: str | None, unit: str | None, as_json: bool) -> None:
+def status(workspace: Path, campaign: str | None, unit: str | None, chase: bool,
+           as_json: bool) -> None:
     """Tình hình nộp báo cáo: đã nộp, nộp muộn, chưa nộp, bị từ chối."""
-    result = api.status(workspace, campaign, unit)
+    result = api.status(workspace, campaign, unit, chase)
 
     def show(r: api.StatusResult) -> None:
         import pandas as pd  # only for the aligned text table
 
         closed = " – ĐÃ CHỐT SỐ LIỆU" if r.closed else ""
         click.echo(f"Đợt báo cáo {r.campaign} – hạn nộp {r.deadline or 'không đặt'}{closed}")
-        rows = [{label: (when_text(u[key]) if key == "received_at" else u[key])
-                 for key, label in STATUS_COLUMNS.items()} for u in r.units]
-        click.echo(pd.DataFrame(rows).to_string(index=False))
-        click.echo("Xem các bản đã nhận của một đơn vị: consolidate history --unit MÃ")
+        columns = {**STATUS_COLUMNS}
+        if any(u["sent_at"] or u["answered_at"] for u in r.units):
+            columns = {**columns, **MAIL_STATUS_COLUMNS}
+        if chase:
+            columns = {**columns, "email": "E-mail"}
+        rows = [{label: _status_cell(u, key) for key, label in columns.items()}
+                for u in r.units]
+        if rows:
+            click.echo(pd.DataFrame(rows).to_string(index=False))
+        if chase:
+            click.echo(f"Còn {len(rows)} đơn vị cần nhắc. Gửi thư nhắc: "
+                       f"consolidate send -w {workspace} --remind")
+        else:
+            click.echo("Xem các bản đã nhận của một đơn vị: consolidate history --unit MÃ")
         click.echo("Tổng số: " + "; ".join(f"{k} {v}" for k, v in r.counts.items()))
 
     emit(result, as_json, show)

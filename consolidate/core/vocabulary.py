@@ -88,8 +88,16 @@ def place_name(name: str) -> str:
 
 
 def when_text(iso: str | None) -> str:
-    """An ISO timestamp to the minute, as listings show it: '2024-07-01 08:30'."""
-    return str(iso).replace("T", " ")[:16] if iso else ""
+    """An ISO timestamp to the minute, as listings show it: '01/07/2024 08:30' (a date
+    alone: '01/07/2024'); text that is not a timestamp is shown as it is."""
+    if not iso:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    has_time = "T" in str(iso) or " " in str(iso).strip()
+    return moment.strftime("%d/%m/%Y %H:%M" if has_time else "%d/%m/%Y")
 
 
 def now_iso() -> str:

@@ -17,6 +17,8 @@ from consolidate.core.roster import Roster
 from consolidate.core.spec import RESULT
 from consolidate.core.vocabulary import LEVELS
 from consolidate.core.workspace import Campaign
+from consolidate.mail.contacts import contacts_for
+from consolidate.mail.track import MAIL_COLUMNS, mail_by_unit
 from consolidate.rollup.checks import typed_rates
 from consolidate.rollup.compute import prepare, unit_values
 
@@ -44,6 +46,7 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
     pinned = set(direct.loc[direct["pinned"], "unit"])
     latest = files.groupby("unit").last()
     over = _typed_over_units(campaign, roster)
+    mail = mail_by_unit(campaign)
     rows = []
     for unit in roster.units():
         row = {"code": unit.code, "name": unit.name, "level": unit.level,
@@ -78,9 +81,21 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
             bad = latest.loc[unit.code]
             why = _first_error(bad["findings"])
             notes.append(f"Tệp mới nhất '{bad['name']}' bị từ chối ({why}); đang dùng bản trước")
+        post = mail.get(unit.code, {})
+        row.update({key: post.get(key, 0 if key == "reminders" else "") for key in MAIL_COLUMNS})
+        notes += post.get("notes", [])
         row["note"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def chase_list(campaign: Campaign, frame: pd.DataFrame) -> pd.DataFrame:
+    """The units still to chase (nothing counted: missing or rejected), each with the
+    address a reminder goes to, "" where the campaign has none."""
+    contacts = contacts_for(campaign)
+    todo = frame[frame["status"].isin([MISSING, REJECTED])].copy()
+    todo["email"] = [contacts[c].email if c in contacts else "" for c in todo["code"]]
+    return todo
 
 
 def _timeliness(campaign: Campaign, received_at: str) -> str:
