@@ -1,12 +1,14 @@
 """A real SMTP server on loopback for the mail tests (aiosmtpd), and its fixtures.
 
 ``smtp_server`` speaks plain SMTP without login (``security = "none"``, allowed on
-loopback only); ``smtp_tls_server`` requires STARTTLS and a login, with a self-signed
-certificate made for the test (``ca_file`` is what the client must trust). Both yield a
-:class:`MailServer`: ``host``, ``port``, ``messages`` (what was accepted, parsed with the
-standard ``email`` package), and ``drop_at`` to make the server drop the connection while
-receiving its n-th message (that message is not kept), as a flaky line or a server
-restart would. Registered from ``tests/conftest.py``; the whole-cycle test reuses them.
+loopback only); ``smtp_tls_server`` requires STARTTLS and a login, ``smtp_ssl_server``
+speaks TLS from the first byte (port 465 style), both with a self-signed certificate made
+for the test (``ca_file`` is what the client must trust). All yield a :class:`MailServer`:
+``host``, ``port``, ``messages`` (what was accepted, parsed with the standard ``email``
+package) with their ``envelopes``, ``drop_at`` to make the server drop the connection while
+receiving its n-th message (that message is not kept), as a flaky line or a server restart
+would, and ``refuse`` for addresses it answers "550 user unknown". Registered from
+``tests/conftest.py``; the whole-cycle test reuses them.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class MailServer:
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)  # (from, to)
     drop_at: int | None = None  # drop the connection on the n-th message (1-based)
+    refuse: set[str] = field(default_factory=set)  # recipients answered "550 no such user"
     user: str = ""
     password: str = ""
     ca_file: str = ""
@@ -52,6 +55,13 @@ class MailServer:
 class _Handler:
     def __init__(self, server: MailServer):
         self.server = server
+
+    async def handle_RCPT(self, smtp: Any, session: Any, envelope: Any, address: str,
+                          options: list[str]) -> str:
+        if address in self.server.refuse:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:
         self.server.received += 1
@@ -122,13 +132,26 @@ def smtp_server() -> Iterator[MailServer]:
     yield from _run(MailServer("127.0.0.1", _free_port()))
 
 
+def _tls(folder: Path) -> tuple[ssl.SSLContext, MailServer]:
+    cert, key = _self_signed(folder)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, MailServer("127.0.0.1", _free_port(), user=USER, password=PASSWORD,
+                               ca_file=str(cert))
+
+
 @pytest.fixture
 def smtp_tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
     """SMTP on loopback that requires STARTTLS, then a login (USER / PASSWORD)."""
-    cert, key = _self_signed(tmp_path_factory.mktemp("smtp-cert"))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    server = MailServer("127.0.0.1", _free_port(), user=USER, password=PASSWORD,
-                        ca_file=str(cert))
+    context, server = _tls(tmp_path_factory.mktemp("smtp-cert"))
     yield from _run(server, tls_context=context, require_starttls=True,
                     authenticator=_authenticator(server), auth_require_tls=True)
+
+
+@pytest.fixture
+def smtp_ssl_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailServer]:
+    """SMTP over TLS from the start (SMTPS), with a login (USER / PASSWORD)."""
+    context, server = _tls(tmp_path_factory.mktemp("smtp-cert"))
+    # aiosmtpd sees TLS only when it came by STARTTLS: the whole connection is TLS here
+    yield from _run(server, ssl_context=context, authenticator=_authenticator(server),
+                    auth_require_tls=False)

@@ -255,3 +255,87 @@ def test_a_password_in_mail_toml_is_refused(tmp_path: Path) -> None:
         '[smtp]\nhost = "smtp.gmail.com"\npassword = "abc"\n', encoding="utf-8")
     out = CliRunner().invoke(main, ["send", "-w", str(camp.workspace.path)])
     assert out.exit_code == 1 and "không được lưu mật khẩu" in out.output
+
+
+def test_a_refused_recipient_is_listed_and_the_others_are_still_sent(
+        tmp_path: Path, smtp_server: MailServer) -> None:
+    camp = campaign_with_roster(tmp_path)
+    smtp_server.refuse = {ADDRESSES["01843"]}
+    result = api.send(camp.workspace.path, camp.id, smtp=plain(smtp_server))
+    assert [r["unit"] for r in result.outcome.sent] == ["01840", "01849"]
+    [refused] = [f for f in result.findings if f.code == "mail-recipient-refused"]
+    assert ADDRESSES["01843"] in refused.message and "550" in refused.message
+    assert [r["unit"] for r in result.outcome.not_sent] == ["01843"]
+    # once the address is fixed (here: the server accepts it), a re-run sends only that one
+    smtp_server.refuse = set()
+    again = api.send(camp.workspace.path, camp.id, smtp=plain(smtp_server))
+    assert [r["unit"] for r in again.outcome.sent] == ["01843"]
+    assert per_recipient(smtp_server) == dict.fromkeys(ADDRESSES.values(), 1)
+
+
+def test_ssl_from_the_first_byte_with_login(tmp_path: Path,
+                                            smtp_ssl_server: MailServer) -> None:
+    camp = campaign_with_roster(tmp_path)
+    result = api.send(camp.workspace.path, camp.id, password=PASSWORD, smtp={
+        "host": smtp_ssl_server.host, "port": smtp_ssl_server.port, "security": "ssl",
+        "user": USER, "ca_file": smtp_ssl_server.ca_file})
+    assert result.valid and len(smtp_ssl_server.messages) == 3
+
+
+def test_password_is_asked_for_hidden_when_not_in_the_environment(
+        tmp_path: Path, smtp_tls_server: MailServer) -> None:
+    camp = campaign_with_roster(tmp_path)
+    out = CliRunner().invoke(main, [
+        "send", "-w", str(camp.workspace.path), "--host", smtp_tls_server.host,
+        "--port", str(smtp_tls_server.port), "--user", USER,
+        "--ca-file", smtp_tls_server.ca_file], input=PASSWORD + "\n",
+        env={"CONSOLIDATE_SMTP_PASSWORD": ""})
+    assert out.exit_code == 0, out.output
+    assert "Mật khẩu thư của" in out.output and PASSWORD not in out.output
+    assert len(smtp_tls_server.messages) == 3
+
+
+def test_reminder_wording_before_and_after_the_deadline(tmp_path: Path,
+                                                        smtp_server: MailServer) -> None:
+    camp = campaign_with_roster(tmp_path)  # due 03/7/2024: long past
+    api.send(camp.workspace.path, camp.id, kind="remind", only=["01840"],
+             smtp=plain(smtp_server))
+    api.settings(camp.workspace.path, camp.id, {"deadline": "2099-07-03"})
+    api.send(camp.workspace.path, camp.id, kind="remind", only=["01843"],
+             smtp=plain(smtp_server))
+    late, early = (m.get_body(("plain",)).get_content() for m in smtp_server.messages)
+    assert "đã quá thời hạn gửi báo cáo" in late and "(trước ngày 03/7/2024)" in late
+    assert "Xin nhắc thời hạn gửi báo cáo: trước ngày 03/7/2099." in early
+    assert "quá thời hạn" not in early
+
+
+def test_a_template_in_the_workspace_replaces_the_shipped_wording(
+        tmp_path: Path, smtp_server: MailServer) -> None:
+    camp = campaign_with_roster(tmp_path)
+    own = camp.workspace.path / "templates" / "mail_form.txt.j2"
+    own.parent.mkdir()
+    own.write_text("Gửi {{ unit.name }} biểu mẫu {{ campaign.period_label }}\n\n"
+                   "Hạn: {{ campaign.deadline_text }}. Gọi {{ contact }}.\n", encoding="utf-8")
+    api.send(camp.workspace.path, camp.id, only=["01849"], smtp=plain(smtp_server))
+    [msg] = smtp_server.messages
+    assert msg["Subject"] == "Gửi Xã Dương Quang biểu mẫu năm 2024"
+    assert msg.get_body(("plain",)).get_content().strip() == (
+        f"Hạn: trước ngày 03/7/2024. Gọi {CONTACT}.")
+
+
+def test_progress_is_told_done_out_of_total(tmp_path: Path, smtp_server: MailServer) -> None:
+    camp = campaign_with_roster(tmp_path)
+    seen: list[tuple[int, int]] = []
+    api.send(camp.workspace.path, camp.id, smtp=plain(smtp_server),
+             progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_only_with_a_code_outside_the_campaign_is_refused(tmp_path: Path,
+                                                          smtp_server: MailServer) -> None:
+    camp = campaign_with_roster(tmp_path)
+    out = CliRunner().invoke(main, ["send", "-w", str(camp.workspace.path), "--only", "99999",
+                                    "--host", smtp_server.host, "--port", str(smtp_server.port),
+                                    "--security", "none", "--sender", "a@b.vn"])
+    assert out.exit_code == 1 and "'99999' không thuộc đợt báo cáo" in out.output
+    assert smtp_server.messages == []

@@ -296,7 +296,7 @@ def connect(config: SmtpConfig, password: str | None) -> smtplib.SMTP:
                                detail=f"{exc.smtp_code} {_text(exc.smtp_error)}") from exc
     except OSError as exc:
         raise ConsolidateError("mail-connect-failed", found=where,
-                               detail=str(exc) or type(exc).__name__) from exc
+                               detail=(str(exc) or type(exc).__name__).rstrip(".")) from exc
     return smtp
 
 
