@@ -88,7 +88,7 @@ def test_send_delivers_each_unit_its_own_form_with_vietnamese_subject_and_body(
     for code, address in ADDRESSES.items():
         [msg] = smtp_server.to(address)
         name = camp.roster[code].name
-        assert msg["Subject"] == (f"[Thành phố Bắc Kạn] Đề nghị báo cáo {camp.spec.title} "
+        assert msg["Subject"] == (f"[Thành phố Bắc Kạn] Đề nghị gửi {camp.spec.title} "
                                   f"năm 2024 – {name}")
         assert header_text(msg, "From") == f"{OFFICE} <vhxh@backan.example.vn>"
         assert header_text(msg, "To") == f"{name} <{address}>"
@@ -186,7 +186,7 @@ def test_remind_goes_only_to_units_without_an_accepted_report(
     assert {r["unit"] for r in result.outcome.sent} == {"01843", "01849"}
     assert ADDRESSES["01840"] not in per_recipient(smtp_server)
     msg = smtp_server.to(ADDRESSES["01849"])[0]
-    assert msg["Subject"].startswith("[Thành phố Bắc Kạn] Nhắc gửi báo cáo")
+    assert msg["Subject"].startswith("[Thành phố Bắc Kạn] Nhắc gửi Báo cáo kết quả")
     assert meta_unit(attachment(msg, ".xlsx")[1]) == "01849"
     # a second run the same day does not remind twice
     assert api.send(camp.workspace.path, camp.id, kind="remind",
@@ -304,7 +304,7 @@ def test_reminder_wording_before_and_after_the_deadline(tmp_path: Path,
     api.send(camp.workspace.path, camp.id, kind="remind", only=["01843"],
              smtp=plain(smtp_server))
     late, early = (m.get_body(("plain",)).get_content() for m in smtp_server.messages)
-    assert "đã quá thời hạn gửi báo cáo" in late and "(trước ngày 03/7/2024)" in late
+    assert "đã quá thời hạn gửi Báo cáo" in late and "(trước ngày 03/7/2024)" in late
     assert "Xin nhắc thời hạn gửi báo cáo: trước ngày 03/7/2099." in early
     assert "quá thời hạn" not in early
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import mimetypes
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from email.headerregistry import Address
+from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
@@ -120,7 +120,7 @@ def build_message(campaign: Campaign, draft: Draft, config: SmtpConfig) -> Email
     domain = config.from_addr.rpartition("@")[2] or None
     msg["Message-ID"] = make_msgid(idstring=f"{draft.kind}.{draft.unit.code}", domain=domain)
     msg["X-Consolidate"] = f"{campaign.id}; {draft.unit.code}; {draft.kind}"
-    msg.set_content(body)
+    msg.set_content(body, cte="quoted-printable")  # 7-bit safe for any server
     for path in draft.attachments:
         kind = XLSX_TYPE if path.suffix.lower() == ".xlsx" else (
             mimetypes.guess_type(path.name)[0] or "application/octet-stream")

@@ -280,7 +280,9 @@ def connect(config: SmtpConfig, password: str | None) -> smtplib.SMTP:
     where = f"{config.host}:{config.effective_port}"
     if config.user and not password:
         raise ConsolidateError("mail-password-missing", found=config.user)
-    context = ssl.create_default_context(cafile=config.ca_file or None)
+    context = ssl.create_default_context()  # the system's authorities, and the office's own
+    if config.ca_file:
+        context.load_verify_locations(cafile=config.ca_file)
     try:
         if config.security == "ssl":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.effective_port,
