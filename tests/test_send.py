@@ -339,3 +339,11 @@ def test_only_with_a_code_outside_the_campaign_is_refused(tmp_path: Path,
                                     "--security", "none", "--sender", "a@b.vn"])
     assert out.exit_code == 1 and "'99999' không thuộc đợt báo cáo" in out.output
     assert smtp_server.messages == []
+
+
+def test_a_mistyped_setting_in_mail_toml_is_named(tmp_path: Path) -> None:
+    camp = campaign_with_roster(tmp_path)
+    (camp.workspace.path / "mail.toml").write_text(
+        '[smtp]\nhost = "smtp.gmail.com"\nport = "587"\nsender = "a@b.vn"\n', encoding="utf-8")
+    out = CliRunner().invoke(main, ["send", "-w", str(camp.workspace.path)])
+    assert out.exit_code == 1 and "port = '587' phải là số nguyên" in out.output

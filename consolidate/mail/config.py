@@ -72,7 +72,19 @@ def load_config(workspace: Path) -> SmtpConfig:
         raise ConsolidateError("mail-config-invalid", file=str(path),
                                detail=f"khóa không dùng được: {', '.join(unknown)} "
                                       f"(dùng: {', '.join(sorted(known))})")
-    return SmtpConfig(**section)
+    return SmtpConfig(**{key: _typed(key, value, path) for key, value in section.items()})
+
+
+def _typed(key: str, value: Any, path: Path) -> Any:
+    """A value of the type the setting has (port 587, not "587" nor 587.5)."""
+    want = type(getattr(SmtpConfig(), key))
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, want) and not isinstance(value, bool):
+        return value
+    kind = {int: "số nguyên", float: "số", str: "chuỗi trong dấu nháy"}[want]
+    raise ConsolidateError("mail-config-invalid", file=str(path),
+                           detail=f"{key} = {value!r} phải là {kind}")
 
 
 def is_loopback(host: str) -> bool:
