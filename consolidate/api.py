@@ -440,6 +440,51 @@ def _unit_report(rollups: Rollups, code: str, everyone: pd.DataFrame, word: Word
                       coverage=coverage_findings(roll, status))
 
 
+# --------------------------------------------------------------------------- send (mail)
+
+
+@dataclass
+class SendResult(Result):
+    """Who was sent what (or written to the outbox), who was already sent, who was not
+    and why; ``stopped`` when the connection was lost half-way."""
+
+    campaign: str = ""
+    kind: str = "form"
+    dry_run: bool = False
+    outcome: Any = None  # consolidate.mail.send.Outcome
+
+    def data(self) -> dict[str, Any]:
+        o = self.outcome
+        return {"campaign": self.campaign, "kind": self.kind, "dry_run": self.dry_run,
+                "sent": o.sent, "already_sent": o.already, "not_sent": o.not_sent,
+                "stopped": o.stopped, "letter": str(o.letter or ""),
+                "outbox": str(o.outbox or "")}
+
+
+def send(workspace: PathLike, campaign: str | None = None, kind: str = "form",
+         only: list[str] | None = None, dry_run: bool = False, again: bool = False,
+         password: str | None = None, smtp: dict[str, Any] | None = None,
+         progress: Progress | None = None) -> SendResult:
+    """Mail each unit its form (``kind='form'``), a reminder (``'remind'``) or its feedback
+    workbook (``'feedback'``); ``smtp`` options override the workspace's ``mail.toml``.
+
+    The password is an argument only: nothing here reads or stores it."""
+    from consolidate.mail import config as mail_config
+    from consolidate.mail.send import send_mail
+
+    camp = _open(workspace, campaign)
+    path = mail_config.config_path(camp.workspace.path)
+    config = mail_config.load_config(camp.workspace.path).with_options(**(smtp or {}))
+    if dry_run and not config.from_addr:
+        raise ConsolidateError("mail-config-missing", file=str(path))
+    if not dry_run:
+        mail_config.check_config(config, path)
+    with camp.workspace.lock():
+        outcome = send_mail(camp, kind, config, password, only, again, dry_run, progress)
+    return SendResult(findings=outcome.findings, campaign=camp.id, kind=kind, dry_run=dry_run,
+                      outcome=outcome)
+
+
 # --------------------------------------------------------------------------- demo
 
 
@@ -489,7 +534,7 @@ def demo(folder: PathLike, say: Say = lambda _: None) -> DemoResult:
 
 __all__ = [
     "SETTINGS", "CloseResult", "DemoResult", "FormsResult", "HistoryResult", "IngestResult",
-    "InitResult", "PinResult", "ReportResult", "Result", "Rollups", "SettingsResult", "Severity",
-    "StatusResult", "UnitReport", "close", "demo", "forms", "history", "ingest", "init", "pin",
-    "reopen", "report", "rollup", "settings", "status", "value_text",
+    "InitResult", "PinResult", "ReportResult", "Result", "Rollups", "SendResult", "SettingsResult",
+    "Severity", "StatusResult", "UnitReport", "close", "demo", "forms", "history", "ingest", "init",
+    "pin", "reopen", "report", "rollup", "send", "settings", "status", "value_text",
 ]

@@ -15,6 +15,11 @@ from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.forms.generate import generate_forms
 
 from .helpers import fill_workbook, form_path
+from .mailserver import (  # noqa: F401 - SMTP servers on loopback (issue 11)
+    smtp_server,
+    smtp_ssl_server,
+    smtp_tls_server,
+)
 
 SEED_TABLES = Path(__file__).resolve().parent / "data" / "seed_tables.yaml"
 DEADLINE = dt.date(2024, 7, 3)

@@ -268,6 +268,55 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "template-invalid": (ERROR, "Mẫu báo cáo {file}: {detail}"),
     "pdf-failed": (ERROR, "Không chuyển được báo cáo sang PDF: {detail}"),
+    "mail-config-missing": (
+        ERROR, "Chưa khai báo máy chủ gửi thư: hãy ghi host và sender (địa chỉ gửi) vào {file} "
+        "(mục [smtp]) hoặc dùng --host và --sender; xem README"
+    ),
+    "mail-config-invalid": (ERROR, "Tệp cấu hình thư {file} không đúng: {detail}"),
+    "mail-password-in-file": (
+        ERROR, "Tệp {file} có khóa password: không được lưu mật khẩu trong thư mục làm việc. "
+        "Hãy xóa dòng đó; mật khẩu lấy từ biến môi trường CONSOLIDATE_SMTP_PASSWORD hoặc được "
+        "hỏi khi chạy lệnh"
+    ),
+    "mail-insecure": (
+        ERROR, "Không gửi thư không mã hóa (security = none) tới máy chủ {found}: mật khẩu và "
+        "báo cáo sẽ đi qua mạng không được bảo vệ. Dùng starttls (cổng 587) hoặc ssl (cổng 465)"
+    ),
+    "mail-password-missing": (
+        ERROR, "Chưa có mật khẩu cho tài khoản thư {found}: đặt biến môi trường "
+        "CONSOLIDATE_SMTP_PASSWORD hoặc nhập khi được hỏi"
+    ),
+    "mail-connect-failed": (
+        ERROR, "Không kết nối được máy chủ gửi thư {found}: {detail}. Hãy kiểm tra host, cổng, "
+        "kiểu bảo mật (starttls/ssl) và mạng; chưa thư nào được gửi"
+    ),
+    "mail-auth-failed": (
+        ERROR, "Máy chủ {expected} không chấp nhận tài khoản {found} ({detail}). Gmail, Outlook "
+        "và nhiều dịch vụ khác cần mật khẩu ứng dụng (app password), không phải mật khẩu đăng "
+        "nhập; xem README"
+    ),
+    "mail-template-invalid": (ERROR, "Mẫu thư {file} không dùng được: {detail}"),
+    "mail-no-address": (
+        WARNING, "{name} (mã {unit}) chưa có địa chỉ e-mail: chưa gửi. Thêm địa chỉ bằng "
+        "consolidate contacts hoặc cột email của danh mục đơn vị"
+    ),
+    "mail-form-missing": (
+        ERROR, "Chưa có biểu mẫu của {name} (mã {unit}) tại {file}: chưa gửi. Hãy chạy "
+        "consolidate forms trước"
+    ),
+    "mail-letter-missing": (
+        WARNING, "Chưa có công văn đề nghị báo cáo (tệp .docx có tên \"Cong_van\") trong {file}: "
+        "thư được gửi chỉ kèm biểu mẫu"
+    ),
+    "mail-recipient-refused": (
+        ERROR, "Máy chủ thư từ chối gửi tới {found} ({name}, mã {unit}): {detail}. Hãy kiểm "
+        "tra địa chỉ; các đơn vị khác vẫn được gửi"
+    ),
+    "mail-connection-lost": (
+        ERROR, "Mất kết nối với máy chủ thư {found} khi gửi cho {name} (mã {unit}): {detail}. "
+        "Đã gửi {count} thư trong lần chạy này (đã ghi lại); chạy lại lệnh để gửi tiếp cho các "
+        "đơn vị còn lại"
+    ),
     "path-missing": (ERROR, "Không tìm thấy {path}"),
     "permission-denied": (
         ERROR, "Không có quyền đọc hoặc ghi {path}; hãy kiểm tra quyền truy cập thư mục"

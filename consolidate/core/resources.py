@@ -1,4 +1,4 @@
-"""The files the package ships besides its code: form specs and Word templates.
+"""The files the package ships besides its code: form specs, Word and mail templates.
 
 In the repository they are the top-level folders ``forms/`` and ``templates/``; in an
 installed package they are ``consolidate.specs`` and ``consolidate.templates``
@@ -30,3 +30,8 @@ def shipped_specs() -> dict[str, Traversable]:
 def shipped_templates() -> dict[str, Traversable]:
     """Template name (a form id, or ``chung``) -> the shipped Word template."""
     return dict(sorted(_entries(TEMPLATES_PACKAGE, TEMPLATE_SUFFIX).items()))
+
+
+def shipped_text(name: str) -> str:
+    """A shipped text template (e.g. ``mail_form.txt.j2``), read as UTF-8."""
+    return files(TEMPLATES_PACKAGE).joinpath(name).read_text(encoding="utf-8")
