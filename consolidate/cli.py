@@ -449,7 +449,8 @@ def demo(folder: Path, as_json: bool) -> None:
     emit(result, as_json, show)
 
 
-from consolidate import cli_settings  # noqa: E402, F401 - registers the settings command
+# registers the settings and collect commands
+from consolidate import cli_collect, cli_settings  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()
