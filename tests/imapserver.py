@@ -18,9 +18,11 @@ as that user.
 
 from __future__ import annotations
 
+import email
 import grp
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -28,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -55,11 +58,27 @@ class ImapServer:
         return MailBoxUnencrypted(self.host, self.port).login(self.user, self.password, folder)
 
     def append(self, message: bytes, folder: str = "INBOX") -> None:
-        """File ``message`` (raw RFC 5322 bytes) in ``folder``, creating the folder."""
+        """File ``message`` (raw RFC 5322 bytes) in ``folder``, creating the folder; it
+        arrived when it was sent (its Date is the server's INTERNALDATE, what SINCE reads)."""
+        date = email.message_from_bytes(message, policy=policy.default).get("Date")
+        arrived = getattr(date, "datetime", None)
         with self.mailbox(None) as box:
             if not box.folder.exists(folder):
                 box.folder.create(folder)
-            box.append(message, folder, flag_set=[])
+            box.append(message, folder, dt=arrived, flag_set=[])
+
+    def sessions(self, at_least: int = 0) -> list[dict[str, int]]:
+        """What each IMAP session that ended cost, from dovecot's log: bytes in and out,
+        and the headers and whole messages (``body_count``) it downloaded. Dovecot logs a
+        session just after the client left: wait (a few seconds at most) for ``at_least``."""
+        deadline = time.monotonic() + 5
+        while True:
+            lines = self.log.read_text(errors="replace").splitlines()
+            found = [{k: int(v) for k, v in re.findall(r"\b(\w+)=(\d+)", line)}
+                     for line in lines if "Disconnected: Logged out" in line]
+            if len(found) >= at_least or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
 
     def uids(self, folder: str = "INBOX", criteria: str = "ALL") -> list[str]:
         """The UIDs in ``folder`` (``criteria`` "SEEN": those marked as read)."""

@@ -142,12 +142,49 @@ def test_a_second_run_reads_only_new_mail(campaign: Campaign, imap_server: ImapS
     again = collect(campaign, imap_server)
     assert again.collected.stats == {**again.collected.stats, "messages": 0, "skipped": 1}
     assert campaign.workspace.store.files_for(campaign.id).shape[0] == 1
+    # the message read before cost its header only: nothing downloaded whole again
+    # (sessions: the fixture's check, the append, then the two runs)
+    first, second = imap_server.sessions(at_least=4)[-2:]
+    assert first["body_count"] == 1 and second["body_count"] == 0
+    assert second["out"] < first["out"] / 5
 
     imap_server.append(reply("xa3@example.vn", "Báo cáo xã Bằng Lãng",
                              [("xa3.xlsx", filled(campaign, "X3", tmp_path))]).as_bytes())
     third = collect(campaign, imap_server)
     assert [m.sender for m in third.collected.messages] == ["xa3@example.vn"]
     assert third.collected.stats["skipped"] == 1 and third.collected.stats["accepted"] == 1
+
+
+def test_since_a_date_reads_only_mail_sent_from_that_day_and_reports_progress(
+        campaign: Campaign, imap_server: ImapServer, tmp_path: Path) -> None:
+    old = dt.datetime(2024, 5, 20, 8, 0, tzinfo=ON_TIME.tzinfo)
+    imap_server.append(reply("xa1@example.vn", "Báo cáo năm trước", [
+        ("cu.xlsx", filled(campaign, "X1", tmp_path, 5))], when=old).as_bytes(),)
+    for code in ("X2", "X3"):
+        imap_server.append(reply(f"xa{code[1]}@example.vn", f"Báo cáo {code}", [
+            (f"{code}.xlsx", filled(campaign, code, tmp_path))]).as_bytes())
+    told: list[tuple[int, int]] = []
+
+    result = collect(campaign, imap_server, since=dt.date(2024, 6, 1),
+                     progress=lambda done, total: told.append((done, total)))
+
+    assert [m.unit for m in result.collected.messages] == ["X2", "X3"]
+    assert told == [(1, 2), (2, 2)]
+    assert status_of(campaign)["X1"] == "Chưa nộp"
+
+
+def test_a_message_without_message_id_is_known_by_its_bytes(
+        campaign: Campaign, imap_server: ImapServer, tmp_path: Path) -> None:
+    msg = reply("xa1@example.vn", "Báo cáo", [("xa1.xlsx", filled(campaign, "X1", tmp_path))])
+    del msg["Message-ID"]
+    imap_server.append(msg.as_bytes())
+
+    first = collect(campaign, imap_server)
+    again = collect(campaign, imap_server)
+
+    [read] = first.collected.messages
+    assert read.key.startswith("sha256:") and read.unit == "X1"
+    assert again.collected.stats["messages"] == 0 and again.collected.stats["skipped"] == 1
 
 
 def test_a_reply_quoting_the_blank_form_back_is_refused_as_blank(
