@@ -341,12 +341,14 @@ def test_hostile_attachment_names_cannot_write_outside_the_inbox(
 
     saved = [a["saved_as"] for a in attachments(result)]
     assert len(set(saved)) == len(names) and all(saved)
-    inbox = campaign.workspace.inbox
+    assert {a["outcome"] for a in attachments(result)} == {"accepted"}
+    ws, inbox = campaign.workspace.path, campaign.workspace.inbox
     written = {p for p in tmp_path.rglob("*")} - before
-    outside = [p for p in written if inbox not in p.parents and p != inbox
-               and campaign.workspace.path / "consolidate" not in p.parents]
-    assert [p for p in outside if p.suffix == ".xlsx" and "archive" not in p.parts
-            and "feedback" not in p.parts] == []
+    # new files only in the inbox, the archive (by hash) and the store's own files
+    places = (inbox, ws / "archive", ws / "feedback")
+    assert [p for p in written if p.parent != ws
+            and not any(p == d or d in p.parents for d in places)] == []
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(saved)
     for name in saved:
         assert (inbox / name).is_file() and len(name) <= 90
         assert name.isascii() and name.isprintable() and "/" not in name and "\\" not in name
@@ -415,6 +417,20 @@ def test_a_wrong_password_is_refused_in_vietnamese(campaign: Campaign,
         env={"CONSOLIDATE_IMAP_PASSWORD": "sai-mat-khau"})
     assert out.exit_code == 1
     assert "từ chối đăng nhập" in out.output and "mật khẩu ứng dụng" in out.output
+
+
+def test_the_collect_command_asks_for_the_password_when_the_environment_has_none(
+        campaign: Campaign, imap_server: ImapServer) -> None:
+    imap_server.append(reply("xa3@example.vn", "em gửi ạ", text="em gửi ạ").as_bytes())
+    out = CliRunner().invoke(main, [
+        "collect", "-w", str(campaign.workspace.path), "--host", imap_server.host,
+        "--port", str(imap_server.port), "--security", "none", "--user", imap_server.user],
+        env={"CONSOLIDATE_IMAP_PASSWORD": ""}, input=f"{imap_server.password}\n")
+    assert out.exit_code == 0, out.output
+    assert "Mật khẩu hộp thư" in out.output and "1 thư không có tệp đính kèm" in out.output
+    assert imap_server.password not in out.output
+    stored = b"".join(p.read_bytes() for p in campaign.workspace.path.rglob("*") if p.is_file())
+    assert imap_server.password.encode() not in stored
 
 
 def test_an_unencrypted_connection_to_another_machine_is_refused(campaign: Campaign) -> None:
