@@ -204,6 +204,23 @@ def test_a_reply_quoting_the_blank_form_back_is_refused_as_blank(
     assert status_of(campaign)["X2"] != "Đúng hạn"
 
 
+def test_a_filled_form_above_the_quoted_request_counts_and_gets_no_feedback(
+        campaign: Campaign, imap_server: ImapServer, tmp_path: Path) -> None:
+    request = reply(OFFICER, "Đề nghị báo cáo", [("D1_X2.xlsx", blank(campaign, "X2"))])
+    answer = reply("xa2@example.vn", "Re: Đề nghị báo cáo",
+                   [("Thượng Quan đã điền.xlsx", filled(campaign, "X2", tmp_path))])
+    answer.add_attachment(request)
+    imap_server.append(answer.as_bytes())
+
+    result = collect(campaign, imap_server)
+
+    assert [(a["name"], a["outcome"]) for a in attachments(result)] == [
+        ("D1_X2.xlsx", "rejected"), ("Thượng Quan đã điền.xlsx", "accepted")]
+    assert status_of(campaign)["X2"] == "Đúng hạn"
+    assert result.feedback == [] and not list((campaign.workspace.path / "feedback").rglob(
+        "X2_*"))
+
+
 def test_spreadsheets_inside_a_zip_are_taken_and_the_rest_left(
         campaign: Campaign, imap_server: ImapServer, tmp_path: Path) -> None:
     packed = io.BytesIO()

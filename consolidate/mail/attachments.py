@@ -60,11 +60,16 @@ class Unpacked:
 
 
 def message_files(msg: EmailMessage, sender: str) -> Unpacked:
-    """Every attached file of ``msg`` (nested messages included), sorted."""
+    """Every attached file of ``msg`` (nested messages included), sorted.
+
+    Files of a quoted or forwarded message come first: the reply's own files are newer,
+    so a filled form sent with the original request quoted below it (its blank form
+    inside) is what counts for the unit, and its feedback is about the filled one."""
+    quoted = {id(inner) for part in msg.walk() if part.get_content_type() == "message/rfc822"
+              for inner in part.walk() if inner is not part}
+    parts = [p for p in msg.walk() if not p.is_multipart() and _is_attachment(p)]
     out = Unpacked([], [])
-    for part in msg.walk():
-        if part.is_multipart() or not _is_attachment(part):
-            continue
+    for part in sorted(parts, key=lambda p: id(p) not in quoted):
         name = _clean_name(part.get_filename() or "")
         data = part.get_payload(decode=True) or b""
         _sort(name, data, 0, sender, out)

@@ -22,7 +22,6 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from consolidate.core.errors import ConsolidateError, Finding, finding
 from consolidate.core.vocabulary import now_iso
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.intake.ingest import Outcome, ingest_file
-from consolidate.mail.attachments import Piece, message_files, save_piece
+from consolidate.mail.attachments import Piece, Unpacked, message_files, save_piece
 from consolidate.mail.contacts import Contact, contacts_for
 from consolidate.mail.sources import (
     PASSWORD_ENV,
@@ -153,25 +152,31 @@ def collect(campaign: Campaign, batch: Batch, step: Step | None = None) -> Colle
 
 
 def _read(run: _Run, raw: Raw) -> Received:
-    """One message: its files saved and ingested, then the message recorded as read."""
+    """One message: its files saved and ingested, then the message recorded as read.
+
+    Only reading the message itself is guarded: a message the mail parser cannot take
+    apart is recorded as unreadable (it stays in the mailbox, the finding says so). A
+    failure while saving (a full disk) stops the run before the message is recorded,
+    so the next run reads it again."""
     got = Received(raw.key, campaign=run.campaign.id)
     try:
         msg = parse_message(raw.data)
         got.sender = parseaddr(str(msg.get("From", "")))[1].strip().lower()
         got.subject = str(msg.get("Subject", "")).strip()
         when = message_date(msg)
-        got.date = when.isoformat(timespec="seconds") if when else ""
-        _files(run, msg, when, got)
+        unpacked = message_files(msg, got.sender)
     except Exception as exc:  # noqa: BLE001 - one strange message never stops the run
         got.outcome = "unreadable"
         got.findings.append(finding("mail-message-unreadable", found=got.subject or raw.key,
                                     detail=f"{type(exc).__name__}: {exc}"[:200]))
+    else:
+        got.date = when.isoformat(timespec="seconds") if when else ""
+        _files(run, unpacked, when, got)
     _record(run, got)
     return got
 
 
-def _files(run: _Run, msg: EmailMessage, when: dt.datetime | None, got: Received) -> None:
-    unpacked = message_files(msg, got.sender)
+def _files(run: _Run, unpacked: Unpacked, when: dt.datetime | None, got: Received) -> None:
     date = when.strftime("%d/%m/%Y lúc %H:%M") if when else "không rõ"
     for problem in unpacked.refused:
         got.attachments.append(_entry(problem.file, "refused", problem.detail))

@@ -45,7 +45,8 @@ SETTINGS_FILE = "mail.toml"
 PASSWORD_ENV = "CONSOLIDATE_IMAP_PASSWORD"
 SECURITY_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 TIMEOUT = 60
-#: Messages downloaded per FETCH command in the second pass.
+#: Messages per FETCH command: headers in the first pass, whole messages in the second.
+HEADERS_BULK = 500
 BULK = 20
 
 
@@ -243,7 +244,7 @@ def imap_batch(box: BaseMailBox, settings: ImapSettings, known: set[str]) -> Bat
     recognised; every other message already read costs its header only.
     """
     criteria = AND(date_gte=settings.since) if settings.since else "ALL"
-    heads = list(box.fetch(criteria, mark_seen=False, headers_only=True, bulk=True))
+    heads = list(box.fetch(criteria, mark_seen=False, headers_only=True, bulk=HEADERS_BULK))
     wanted = [m.uid for m in heads
               if m.uid and (not _message_id(m.obj) or _message_id(m.obj) not in known)]
     return Batch(settings.source, len(wanted), _download(box, wanted, known),
