@@ -1,7 +1,8 @@
 """A real IMAP server on loopback for the mail tests: Debian's dovecot, started per test.
 
 ``imap_server`` writes a minimal dovecot configuration under a private temporary folder
-(plain IMAP on 127.0.0.1 and a free port, one user in a passwd-file, maildir storage),
+(IMAP on 127.0.0.1 and a free port, with STARTTLS, and IMAP over TLS on another, both
+with a self-signed certificate made by openssl; one user in a passwd-file, maildir),
 starts ``dovecot -F -c …`` as a child process, waits for its greeting and stops it at
 teardown. It yields an :class:`ImapServer` with ``host``, ``port``, ``user``,
 ``password`` and ``append(message, folder)`` to put a message (bytes) in a folder,
@@ -48,10 +49,12 @@ class ImapServer:
     """A running dovecot: where to connect, as whom, and how to file a message."""
 
     host: str
-    port: int
+    port: int  # plain IMAP, STARTTLS offered
     user: str
     password: str
     log: Path
+    tls_port: int = 0  # IMAP over TLS (0: no openssl to make a certificate)
+    cafile: Path | None = None  # the server's self-signed certificate, for clients to trust
 
     def mailbox(self, folder: str | None = "INBOX") -> MailBoxUnencrypted:
         """A logged-in imap-tools client (use it in a ``with``)."""
@@ -108,17 +111,36 @@ def _accounts() -> tuple[str, str, str]:
     return me, known("dovenull", "nobody"), known("dovecot", "nobody")
 
 
-def _config(root: Path, port: int) -> str:
+def _certificate(root: Path) -> Path | None:
+    """A self-signed certificate for 127.0.0.1 (cert.pem, key.pem), or None without openssl."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                    "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem")],
+                   check=True, capture_output=True, timeout=60)
+    return root / "cert.pem"
+
+
+def _tls(root: Path, cert: Path | None) -> str:
+    if cert is None:
+        return "ssl = no\n"
+    return (f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{root}/key.pem\n"
+            "ssl_min_protocol = TLSv1.2\n")
+
+
+def _config(root: Path, port: int, tls_port: int, cert: Path | None) -> str:
     internal, login, mail_user = _accounts()
     account = pwd.getpwnam(mail_user)
-    return f"""\
+    return _tls(root, cert) + f"""\
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -142,7 +164,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port if cert else 0}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -151,12 +175,12 @@ service anvil {{
 """
 
 
-def _prepare(root: Path, port: int) -> Path:
+def _prepare(root: Path, port: int, tls_port: int, cert: Path | None) -> Path:
     for sub in ("run", "state", "mail"):
         (root / sub).mkdir()
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n", encoding="utf-8")
     conf = root / "dovecot.conf"
-    conf.write_text(_config(root, port), encoding="utf-8")
+    conf.write_text(_config(root, port, tls_port, cert), encoding="utf-8")
     if os.geteuid() == 0:  # the unprivileged processes must reach their sockets and mail
         root.chmod(0o755)
         account = pwd.getpwnam(_accounts()[2])
@@ -188,14 +212,17 @@ def imap_server_fixture() -> Iterator[ImapServer]:
     # a short path: dovecot's unix sockets live under base_dir (108 bytes at most)
     root = Path(tempfile.mkdtemp(prefix="dovecot-"))
     port = free_port()
-    conf = _prepare(root, port)
+    tls_port = next(p for p in iter(free_port, 0) if p != port)
+    cert = _certificate(root)
+    conf = _prepare(root, port, tls_port, cert)
     log = root / "dovecot.log"
     with open(log, "ab") as out:  # what dovecot says before its log is open goes there too
         proc = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=out,
                                 stderr=subprocess.STDOUT)
     try:
         _wait_ready(proc, port, log)
-        server = ImapServer("127.0.0.1", port, USER, PASSWORD, log)
+        server = ImapServer("127.0.0.1", port, USER, PASSWORD, log,
+                            tls_port if cert else 0, cert)
         _check_login(server)
         yield server
     finally:

@@ -450,6 +450,28 @@ def test_the_collect_command_asks_for_the_password_when_the_environment_has_none
     assert imap_server.password.encode() not in stored
 
 
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_ssl_and_starttls_verify_the_servers_certificate(
+        campaign: Campaign, imap_server: ImapServer, tmp_path: Path, security: str) -> None:
+    if imap_server.cafile is None:
+        pytest.skip("openssl is not installed: the test server has no certificate")
+    imap_server.append(reply("xa1@example.vn", "Báo cáo",
+                             [("xa1.xlsx", filled(campaign, "X1", tmp_path))]).as_bytes())
+    port = imap_server.tls_port if security == "ssl" else imap_server.port
+    imap = {"host": imap_server.host, "port": port, "security": security,
+            "user": imap_server.user}
+    ws = campaign.workspace.path
+
+    with pytest.raises(api.ConsolidateError) as untrusted:  # self-signed: not trusted
+        api.collect(ws, imap=imap, password=imap_server.password)
+    assert untrusted.value.code == "mail-connect-failed"
+    assert "certificate" in untrusted.value.finding.message
+
+    result = api.collect(ws, imap={**imap, "cafile": str(imap_server.cafile)},
+                         password=imap_server.password)
+    assert result.valid and result.collected.stats["accepted"] == 1
+
+
 def test_an_unencrypted_connection_to_another_machine_is_refused(campaign: Campaign) -> None:
     with pytest.raises(api.ConsolidateError) as refused:
         api.collect(campaign.workspace.path, imap={"host": "imap.example.vn", "user": "a",

@@ -7,7 +7,7 @@ a message. A mailbox is read in two passes, headers first: only messages whose k
 new are downloaded whole, so a second run over a large mailbox costs one header fetch.
 
 The IMAP settings of a workspace live in the ``[imap]`` table of ``WS/mail.toml``
-(host, port, security = "ssl" | "starttls" | "none", user, folder, since); the password
+(host, port, security = "ssl" | "starttls" | "none", user, folder, since, cafile); the password
 is never there (``CONSOLIDATE_IMAP_PASSWORD`` or a prompt, in the CLI).
 """
 
@@ -18,6 +18,7 @@ import email
 import hashlib
 import imaplib
 import ipaddress
+import ssl
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ class ImapSettings:
     user: str = ""
     folder: str = "INBOX"
     since: dt.date | None = None
+    #: A CA certificate (PEM) to trust besides the system's: an office server's own.
+    cafile: str = ""
 
     @property
     def source(self) -> str:
@@ -179,8 +182,12 @@ def _checked(values: dict[str, Any], path: Path) -> ImapSettings:
             raise ConsolidateError("mail-settings-invalid", path=path,
                                    detail=f"since = '{values.get('since')}', cần ngày dạng "
                                    "2024-06-01 hoặc 01/06/2024")
+    cafile = str(values.get("cafile") or "").strip()
+    if cafile and not Path(cafile).is_file():
+        raise ConsolidateError("mail-settings-invalid", path=path,
+                               detail=f"cafile = '{cafile}': không có tệp này")
     return ImapSettings(host, port, security, str(values["user"]).strip(),
-                        str(values.get("folder") or "INBOX"), since)
+                        str(values.get("folder") or "INBOX"), since, cafile)
 
 
 def _loopback(host: str) -> bool:
@@ -202,9 +209,8 @@ class _RawMessage(MailMessage):
 
 def open_mailbox(settings: ImapSettings, password: str) -> BaseMailBox:
     """Logged in, the folder selected read-only; a refusal names what to check."""
-    kind = {"ssl": MailBox, "starttls": MailBoxStartTls, "none": MailBoxUnencrypted}
     try:
-        box = kind[settings.security](settings.host, settings.port, timeout=TIMEOUT)
+        box = _connect(settings)
     except (OSError, imaplib.IMAP4.error, ImapToolsError) as exc:
         raise ConsolidateError("mail-connect-failed", host=settings.host, port=settings.port,
                                detail=_why(exc)) from exc
@@ -222,6 +228,16 @@ def open_mailbox(settings: ImapSettings, password: str) -> BaseMailBox:
         raise ConsolidateError("mail-folder-unknown", found=settings.folder,
                                user=settings.user, detail=_why(exc)) from exc
     return box
+
+
+def _connect(settings: ImapSettings) -> BaseMailBox:
+    """A connection as the settings say: TLS from the start, STARTTLS, or none (loopback);
+    certificates are verified (the system's authorities, and ``cafile`` if given)."""
+    if settings.security == "none":
+        return MailBoxUnencrypted(settings.host, settings.port, timeout=TIMEOUT)
+    context = ssl.create_default_context(cafile=settings.cafile or None)
+    kind = MailBox if settings.security == "ssl" else MailBoxStartTls
+    return kind(settings.host, settings.port, timeout=TIMEOUT, ssl_context=context)
 
 
 def _why(exc: BaseException) -> str:
