@@ -27,11 +27,7 @@ from consolidate.cli import (
     verb,
 )
 from consolidate.core.vocabulary import when_text
-
-PASSWORD_ENV = "CONSOLIDATE_IMAP_PASSWORD"
-OUTCOMES = {"accepted": "đã tiếp nhận", "rejected": "bị từ chối",
-            "duplicate": "đã nhận trước đó", "left": "không phải bảng tính, để lại trong thư",
-            "refused": "không mở được tệp nén"}
+from consolidate.mail.sources import PASSWORD_ENV
 
 
 def _show(r: api.CollectResult) -> None:
@@ -44,7 +40,7 @@ def _show(r: api.CollectResult) -> None:
             click.echo("  không có tệp đính kèm: hãy đề nghị đơn vị gửi lại")
         for a in m.attachments:
             saved = f" → {a['saved_as']}" if a["saved_as"] and a["saved_as"] != a["name"] else ""
-            click.echo(f"  {a['name']}{saved}: {OUTCOMES.get(a['outcome'], a['outcome'])}")
+            click.echo(f"  {a['name']}{saved}: {a['outcome_text']}")
     _print_findings([f for f in r.findings if f.severity.value != "info"])
     s = c.stats
     click.echo(f"Đã đọc {s['messages']} thư mới (bỏ qua {s['skipped']} thư đã đọc trước đó): "

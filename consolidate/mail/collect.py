@@ -218,7 +218,7 @@ def _ingest_piece(run: _Run, piece: Piece, when: dt.datetime | None, got: Receiv
 def _entry(name: str, outcome: str, detail: str = "", saved_as: str = "",
            sha: str = "") -> dict[str, str]:
     return {"name": name, "saved_as": saved_as, "sha256": sha, "outcome": outcome,
-            "detail": detail}
+            "outcome_text": OUTCOME_WORDS[outcome], "detail": detail}
 
 
 def _detail(outcome: Outcome) -> str:
