@@ -254,15 +254,18 @@ def test_a_zip_nested_too_deep_or_too_full_is_refused_unopened(
     with zipfile.ZipFile(full, "w") as zf:
         for n in range(150):
             zf.writestr(f"tep{n}.xlsx", b"x")
-    imap_server.append(reply("xa1@example.vn", "Báo cáo nén", [
-        ("sau.zip", deep), ("nhieu.zip", full.getvalue())],
-        kinds={"sau.zip": ("application", "zip"), "nhieu.zip": ("application", "zip")}
-    ).as_bytes())
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bao-cao.xlsx", b"\0" * (3 * 1024 * 1024))  # inflates ~1000 times
+    zips = {"sau.zip": deep, "nhieu.zip": full.getvalue(), "bom.zip": bomb.getvalue()}
+    imap_server.append(reply("xa1@example.vn", "Báo cáo nén", list(zips.items()),
+                             kinds=dict.fromkeys(zips, ("application", "zip"))).as_bytes())
 
     result = collect(campaign, imap_server)
 
     assert {a["name"]: a["outcome"] for a in attachments(result)} == {
-        "sau.zip/lop2.zip/lop1.zip": "refused", "nhieu.zip": "refused"}
+        "sau.zip/lop2.zip/lop1.zip": "refused", "nhieu.zip": "refused", "bom.zip": "refused"}
+    assert "nén" in attachments(result)[2]["detail"]
     assert not any(campaign.workspace.inbox.iterdir())
     assert not result.valid and codes(result) == {"mail-zip-refused"}
 
