@@ -35,6 +35,8 @@ from consolidate.intake import feedback as feedback_step
 from consolidate.intake import history as history_step
 from consolidate.intake import ingest as ingest_step
 from consolidate.intake.status import chase_list, unit_status
+from consolidate.mail import collect as collect_step
+from consolidate.mail.collect import Collected
 from consolidate.outputs.word import WordRenderer, convert_to_pdf, soffice_path
 from consolidate.outputs.word.status import coverage_findings
 from consolidate.outputs.workbook import build_workbook, report_units, write_unit_files
@@ -210,6 +212,41 @@ def ingest(workspace: PathLike, paths: list[Path] | None = None,
         written = feedback_step.write_feedback(ws)
     return IngestResult(findings=report.findings, report=report, feedback=written,
                         feedback_folder=ws.path / feedback_step.FEEDBACK_DIR)
+
+
+# --------------------------------------------------------------------------- collect (mail)
+
+
+@dataclass
+class CollectResult(Result):
+    """Replies read from a mailbox or a folder of .eml files, and their files ingested."""
+
+    collected: Collected | None = None
+    feedback: list[Path] = field(default_factory=list)
+    feedback_folder: Path | None = None
+
+    def data(self) -> dict[str, Any]:
+        c = self.collected
+        assert c is not None
+        return {"source": c.source, "stats": c.stats,
+                "messages": [m.to_dict() for m in c.messages],
+                "feedback": [str(p) for p in self.feedback],
+                "feedback_folder": str(self.feedback_folder or "")}
+
+
+def collect(workspace: PathLike, campaign: str | None = None, folder: Path | None = None,
+            imap: dict[str, Any] | None = None, password: str | None = None,
+            since: dt.date | None = None, progress: Progress | None = None) -> CollectResult:
+    """Read new replies (IMAP, or ``folder`` of .eml files), save their spreadsheets into the
+    inbox and ingest them; ``imap`` overrides the ``[imap]`` settings of ``WS/mail.toml``."""
+    camp = _open(workspace, campaign)
+    ws = camp.workspace
+    with ws.lock():
+        with collect_step.open_source(ws, folder, imap, password, since) as batch:
+            run = collect_step.collect(camp, batch, _steps(progress, batch.total))
+        written = feedback_step.write_feedback(ws)
+    return CollectResult(findings=run.findings, collected=run, feedback=written,
+                         feedback_folder=ws.path / feedback_step.FEEDBACK_DIR)
 
 
 # --------------------------------------------------------------------------- status, history
@@ -538,3 +575,4 @@ __all__ = [
     "Severity", "StatusResult", "UnitReport", "close", "demo", "forms", "history", "ingest", "init",
     "pin", "reopen", "report", "rollup", "send", "settings", "status", "value_text",
 ]
+__all__ += ["CollectResult", "collect"]  # issue 11, part 4 (mail)

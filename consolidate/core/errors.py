@@ -198,6 +198,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         WARNING, "Cán bộ tổng hợp đã chọn cố định một bản báo cáo của đơn vị ({detail}); tệp "
         "mới được lưu nhưng không được tính cho đến khi bỏ chọn"
     ),
+    # ---- replies read from a mailbox (mail/collect.py)
+    "mail-no-attachment": (
+        WARNING, "Thư của {sender} ngày {date} (\"{subject}\") không có tệp đính kèm; hãy đề "
+        "nghị đơn vị gửi lại biểu mẫu đã điền"
+    ),
+    "mail-attachment-left": (
+        WARNING, "Tệp đính kèm {file} trong thư của {sender} ngày {date} không phải bảng tính "
+        "({detail}), để lại trong thư, không tiếp nhận"
+    ),
+    "mail-sender-unexpected": (
+        WARNING, "Báo cáo của {unit_name} được gửi từ địa chỉ {found}, không phải địa chỉ của "
+        "đơn vị ({expected}); tệp vẫn được tiếp nhận, hãy xác nhận với đơn vị"
+    ),
+    "mail-zip-refused": (
+        ERROR, "Không mở tệp nén {file} trong thư của {sender}: {detail}; hãy đề nghị đơn vị "
+        "gửi riêng tệp Excel"
+    ),
+    "mail-message-unreadable": (
+        ERROR, "Không đọc được thư {found} ({detail}); thư được để nguyên trong hộp thư"
+    ),
     # ---- refusals of a command (raised as ConsolidateError, exit code 1)
     "workspace-missing": (
         ERROR, "Thư mục {path} chưa có đợt báo cáo nào; hãy chạy 'consolidate init' trước"
@@ -325,6 +345,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR, "Ổ đĩa đã đầy, không ghi được {path}; hãy giải phóng dung lượng rồi chạy lại"
     ),
     "os-error": (ERROR, "Lỗi hệ thống khi xử lý {path}: {detail}"),
+    "mail-settings-missing": (
+        ERROR, "Chưa có thiết lập hộp thư IMAP ({detail}): hãy ghi mục [imap] trong tệp {path} "
+        "hoặc dùng các tùy chọn --host, --user (xem README)"
+    ),
+    "mail-settings-invalid": (ERROR, "Thiết lập hộp thư trong {path} không hợp lệ: {detail}"),
+    "imap-password-missing": (
+        ERROR, "Chưa có mật khẩu hộp thư: hãy đặt biến môi trường {found} hoặc nhập khi được hỏi"
+    ),
+    "imap-connect-failed": (
+        ERROR, "Không kết nối được máy chủ thư {host}:{port} ({detail}); hãy kiểm tra địa chỉ "
+        "máy chủ, cổng, kiểu bảo mật và mạng"
+    ),
+    "mail-login-failed": (
+        ERROR, "Máy chủ thư {host} từ chối đăng nhập của {found} ({detail}); Gmail, Outlook "
+        "và các dịch vụ tương tự cần mật khẩu ứng dụng, không phải mật khẩu thường"
+    ),
+    "mail-folder-unknown": (
+        ERROR, "Không có thư mục '{found}' trong hộp thư {user} ({detail})"
+    ),
     "internal-error": (
         ERROR, "Lỗi không mong đợi ({detail}); hãy chạy lại với --debug và gửi nội dung cho "
         "người hỗ trợ kỹ thuật"

@@ -404,3 +404,10 @@ class Store:
             args += (source,)
         rows = self.db.execute(query + " ORDER BY id", args).fetchall()
         return [{**dict(r), "attachments": json.loads(r["attachments"])} for r in rows]
+
+    def received_keys(self, source: str) -> set[str]:
+        """Keys of the messages of ``source`` read before, in any campaign: what a collect
+        run skips (a reply is recorded under the campaign of the form it carried)."""
+        rows = self.db.execute("SELECT message_key FROM mail_received WHERE source = ?",
+                               (source,)).fetchall()
+        return {r[0] for r in rows}

@@ -210,6 +210,11 @@ def _directory_problem(name: str, infos: list[zipfile.ZipInfo]) -> Finding | Non
     return None
 
 
+def zip_directory_problem(name: str, infos: list[zipfile.ZipInfo]) -> Finding | None:
+    """The directory limits of a workbook, for any zip read from outside (a mailed .zip)."""
+    return _directory_problem(name, infos)
+
+
 def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> tuple[str, str]:
     """The spreadsheet kind of a zip package, or '' and what it is instead."""
     if "xl/workbook.xml" in names:
