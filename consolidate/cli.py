@@ -453,3 +453,4 @@ from consolidate import cli_settings  # noqa: E402, F401 - registers the setting
 
 if __name__ == "__main__":
     main()
+from consolidate import cli_contacts  # noqa: E402, F401 - registers contacts and letter
