@@ -97,6 +97,7 @@ def _table(doc) -> None:
     para(doc, "{{ t.caption }}", italic=True, bold=True, size=13, align=LEFT, before=6,
          after=4, keep_next=True)
     para(doc, "{{p t.table }}", style="Normal")
+    para(doc, style="Normal", after=6)  # a line between the table and the next item
 
 
 def letter(path: Path) -> None:

@@ -32,6 +32,7 @@ from consolidate.outputs.word.filters import jinja_env
 from consolidate.outputs.word.word_table import APPENDIX_WIDTH_MM, WordXml
 
 TEMPLATE = "cong-van"
+LIST_ROWS = 4  # rows of a list table shown in the outline
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 #: Every top-level name the letter's template may use.
 LETTER_KEYS = ("unit", "document", "form", "period_label", "campaign", "addressees", "basis",
@@ -70,10 +71,14 @@ def _table(table: Table, levels: list[str], caption: bool) -> dict[str, Any]:
     labels = {c.id: c.label for c in table.columns}
     rows = [{"label": r.label, "cells": [""] * len(table.columns), "is_total": r.is_total}
             for r in table.rows(levels)]
+    if table.kind == "list":  # a list of any length: a few numbered rows show the way
+        rows = rows[:LIST_ROWS - 1] + [{"label": "…", "cells": [""] * len(table.columns)}]
     corner = "Cấp" if table.has_level_rows else "Nội dung"
+    numbered = any(ch.isdigit() for ch in table.sheet)  # "Biểu 1", "Phụ lục 02"
     return {"sheet": table.sheet, "title": table.title,
-            "caption": f"{table.sheet}. {table.title}",
-            "table": WordXml.table(groups, labels, corner, rows, width_mm=APPENDIX_WIDTH_MM)}
+            "caption": f"{table.sheet}. {table.title}" if numbered else table.title,
+            "table": WordXml.table(groups, labels, corner, rows, width_mm=APPENDIX_WIDTH_MM,
+                                   text_columns=table.kind == "list")}
 
 
 def letter_context(campaign: Campaign, date: dt.date) -> dict[str, Any]:
