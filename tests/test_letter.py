@@ -126,3 +126,17 @@ def test_letter_pdf_shows_every_outline_item_uncut(action_month, tmp_path: Path)
         assert header in flat  # the last column of each table is on the page, not cut off
     assert "trước ngày 03/7/2024" in flat
     assert "Đình Văn Sơn" in flat
+
+
+def test_shipped_letter_template_is_what_its_build_script_makes(tmp_path: Path) -> None:
+    import importlib.util
+    import zipfile
+
+    folder = Path(__file__).resolve().parents[1] / "templates"
+    spec = importlib.util.spec_from_file_location("build_letter", folder / "build_letter.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build(tmp_path)
+    with zipfile.ZipFile(built) as new, zipfile.ZipFile(folder / built.name) as old:
+        for part in ("word/document.xml", "word/styles.xml"):
+            assert new.read(part) == old.read(part), part

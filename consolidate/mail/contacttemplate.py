@@ -9,12 +9,14 @@ with ``consolidate contacts FILE``, it gives what was typed.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from consolidate.core.files import atomic_write
 from consolidate.core.vocabulary import LEVELS
 from consolidate.core.workspace import Campaign
 from consolidate.mail.contactfile import listing
@@ -73,7 +75,9 @@ def write_template(campaign: Campaign, path: Path) -> Path:
     _print_setup(ws)
     ws.protection.sheet = True
     ws.protection.formatColumns = ws.protection.formatRows = False  # widen a column freely
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    atomic_write(path, buffer.getvalue())
     return path
 
 

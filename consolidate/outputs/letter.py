@@ -22,6 +22,7 @@ from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, UndefinedError
 
 from consolidate.core.errors import ConsolidateError
+from consolidate.core.files import atomic_write
 from consolidate.core.resources import shipped_templates
 from consolidate.core.spec import Table
 from consolidate.core.vocabulary import kinds_text, lower_kind, place_name, unit_kind
@@ -140,6 +141,11 @@ def write_letter(campaign: Campaign, out_dir: Path | None = None,
     """Write the letter into the campaign's forms folder (or ``out_dir``); its path."""
     folder = out_dir or campaign.folder("forms")
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"Cong-van-de-nghi-bao-cao-{campaign.id}.docx"
-    path.write_bytes(render_letter(campaign, template))
+    path = folder / letter_name(campaign)
+    atomic_write(path, render_letter(campaign, template))
     return path
+
+
+def letter_name(campaign: Campaign) -> str:
+    """The letter's file name in the forms folder: what ``send`` attaches to every message."""
+    return f"Cong-van-de-nghi-bao-cao-{campaign.id}.docx"
