@@ -140,3 +140,21 @@ def test_shipped_letter_template_is_what_its_build_script_makes(tmp_path: Path) 
     with zipfile.ZipFile(built) as new, zipfile.ZipFile(folder / built.name) as old:
         for part in ("word/document.xml", "word/styles.xml"):
             assert new.read(part) == old.read(part), part
+
+
+def test_a_communes_text_for_the_outlines_new_items_reaches_the_word_report(
+        tmp_path: Path, fill) -> None:
+    """Items 4–6 of the outline are narrative boxes of the form now: what a commune writes
+    there is in the district's report under the same heading, not lost."""
+    from tests.helpers import ANSWERS, write_reports
+
+    camp = make_campaign(tmp_path / "ws")
+    fill(camp, "01840", ANSWERS, narrative={
+        "kinh_phi": "Vận động được 2,5 triệu đồng từ doanh nghiệp trên địa bàn.",
+        "tham_gia": "Tổ chức diễn đàn trẻ em cấp xã với 120 em."})
+    api.ingest(camp.workspace.path)
+    [report] = write_reports(camp)
+    texts = [p.text for p in docx.Document(str(report.document)).paragraphs]
+    after = texts[texts.index("4. Kinh phí thực hiện"):texts.index("5. Hoạt động hỗ trợ trẻ em")]
+    assert any("Vận động được 2,5 triệu đồng" in t and "Đức Xuân" in t for t in after)
+    assert any("diễn đàn trẻ em cấp xã với 120 em" in t for t in texts)

@@ -55,18 +55,18 @@ def outline(campaign: Campaign) -> list[dict[str, Any]]:
     out = []
     for key in dict.fromkeys(keys):
         items = [{"label": f.label, "points": list(f.points),
-                  "tables": [_table(spec.table(t), levels, caption=False) for t in f.tables]}
+                  "tables": [_table(spec.table(t), levels) for t in f.tables]}
                  for f in spec.narrative if f.section == key]
         title = spec.sections.get(key, "")
         out.append({"heading": f"{key}. {title.upper()}" if title else "", "entries": items,
                     "tables": []})
-    loose = [_table(t, levels, caption=True) for t in spec.tables if t.id not in placed]
+    loose = [_table(t, levels) for t in spec.tables if t.id not in placed]
     if loose:
-        out.append({"heading": "BIỂU SỐ LIỆU" if out else "", "entries": [], "tables": loose})
+        out.append({"heading": "CÁC BIỂU SỐ LIỆU" if out else "", "entries": [], "tables": loose})
     return out
 
 
-def _table(table: Table, levels: list[str], caption: bool) -> dict[str, Any]:
+def _table(table: Table, levels: list[str]) -> dict[str, Any]:
     """A table of the outline: its header rows as the form has them, its rows left blank."""
     groups = [(g, [c.id for c in cols]) for g, cols in table.groups()]
     labels = {c.id: c.label for c in table.columns}
