@@ -569,10 +569,73 @@ def demo(folder: PathLike, say: Say = lambda _: None) -> DemoResult:
     return result
 
 
+# --------------------------------------------------------------------------- contacts, letter
+
+
+@dataclass
+class ContactsResult(Result):
+    campaign: str = ""
+    source: str = ""  # the contacts file merged, if any
+    stored: int = 0
+    template: Path | None = None
+    units: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[dict[str, Any]]:
+        return [u for u in self.units if not u["email"]]
+
+    def data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "source": self.source, "stored": self.stored,
+                "template": str(self.template) if self.template else None,
+                "units": self.units, "missing": [u["code"] for u in self.missing]}
+
+
+def contacts(workspace: PathLike, campaign: str | None = None, path: Path | None = None,
+             template: Path | None = None) -> ContactsResult:
+    """Merge a contacts file onto the campaign's units, or write the workbook to fill;
+    either way, every unit with its address (or none) as ``send`` will use them."""
+    from consolidate.mail import contactfile, contacttemplate
+
+    camp = _open(workspace, campaign)
+    result = ContactsResult(campaign=camp.id)
+    with camp.workspace.lock():
+        if path is not None:
+            loaded = contactfile.load_contacts(Path(path), camp)
+            result.stored = camp.workspace.store.set_contacts(camp.id, loaded.rows)
+            result.findings, result.source = loaded.findings, Path(path).name
+        if template is not None:
+            result.template = contacttemplate.write_template(camp, Path(template))
+    result.units = contactfile.listing(camp)
+    return result
+
+
+@dataclass
+class LetterResult(Result):
+    campaign: str = ""
+    document: Path | None = None
+    pdf: Path | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "document": str(self.document or ""),
+                "pdf": str(self.pdf) if self.pdf else None}
+
+
+def letter(workspace: PathLike, campaign: str | None = None, out: Path | None = None,
+           template: Path | None = None, pdf: bool = False) -> LetterResult:
+    """The request letter with the report's outline, into the campaign's forms folder."""
+    from consolidate.outputs.letter import write_letter
+
+    camp = _open(workspace, campaign)
+    with camp.workspace.lock():
+        path = write_letter(camp, out, template)
+        made = convert_to_pdf([path])[0] if pdf else None
+    return LetterResult(campaign=camp.id, document=path, pdf=made)
+
+
 __all__ = [
-    "SETTINGS", "CloseResult", "DemoResult", "FormsResult", "HistoryResult", "IngestResult",
-    "InitResult", "PinResult", "ReportResult", "Result", "Rollups", "SendResult", "SettingsResult",
-    "Severity", "StatusResult", "UnitReport", "close", "demo", "forms", "history", "ingest", "init",
-    "pin", "reopen", "report", "rollup", "send", "settings", "status", "value_text",
+    "SETTINGS", "CloseResult", "CollectResult", "ContactsResult", "DemoResult", "FormsResult",
+    "HistoryResult", "IngestResult", "InitResult", "LetterResult", "PinResult", "ReportResult",
+    "Result", "Rollups", "SendResult", "SettingsResult", "Severity", "StatusResult", "UnitReport",
+    "close", "collect", "contacts", "demo", "forms", "history", "ingest", "init", "letter", "pin",
+    "reopen", "report", "rollup", "send", "settings", "status", "value_text",
 ]
-__all__ += ["CollectResult", "collect"]  # issue 11, part 4 (mail)

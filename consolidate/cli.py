@@ -471,8 +471,8 @@ def demo(folder: Path, as_json: bool) -> None:
     emit(result, as_json, show)
 
 
-# registers the settings, send and collect commands
-from consolidate import cli_collect, cli_send, cli_settings  # noqa: E402, F401
+# registers the settings, contacts, letter, send and collect commands
+from consolidate import cli_collect, cli_contacts, cli_send, cli_settings  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -503,6 +503,7 @@ def thang_hanh_dong(path: Path) -> None:
     tag(doc, "{%p else %}")
     body(doc, "Kinh phí thực hiện: chưa có số liệu.")
     tag(doc, "{%p endif %}")
+    narrative(doc, "kinh_phi")
 
     heading(doc, "5. Hoạt động hỗ trợ trẻ em", 2)
     v2 = "values.bieu_2.tong"
@@ -521,6 +522,7 @@ def thang_hanh_dong(path: Path) -> None:
     body(doc, "- Hoạt động hỗ trợ trẻ em: chưa có số liệu.")
     tag(doc, "{%p endif %}")
     body(doc, "(Chi tiết tại Biểu 2 kèm theo)")
+    narrative(doc, "ho_tro")
 
     heading(doc, "6. Hoạt động có sự tham gia của trẻ em và vui chơi giải trí", 2)
     v3 = "values.bieu_3.tong"
@@ -541,6 +543,7 @@ def thang_hanh_dong(path: Path) -> None:
              + "{{ changes.bieu_3.tong.vui_choi_so_tre_em|vn_paren }}.",
              "- Hoạt động vui chơi, giải trí: chưa có số liệu.")
     body(doc, "(Chi tiết tại Biểu 3 kèm theo)")
+    narrative(doc, "tham_gia")
     chart_block(doc)
 
     heading(doc, "II. ĐÁNH GIÁ CHUNG")

@@ -604,7 +604,7 @@ CASES: list[Case] = [
     Case("error-div0", "Giá trị lỗi #DIV/0! trong ô kinh phí", error_value("#DIV/0!", XA_NSNN),
          REJECTED, ("cell-error-value",), B1, XA_NSNN),
     Case("error-na-narrative", "Giá trị lỗi #N/A trong ô thuyết minh", error_in_narrative,
-         REJECTED, ("cell-error-value",), "Thuyết minh", "C9"),
+         REJECTED, ("cell-error-value",), "Thuyết minh", "C12"),
     Case("merged-cells", "Gộp hai ô nhập D10:E10", merged, REJECTED, ("merged-input-cells",),
          B1, "D10:E10"),
     Case("cleared-cells", "Xóa nội dung ô nhập (phím Delete): không có số liệu, không phải 0",

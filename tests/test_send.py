@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from docx import Document
 from openpyxl import load_workbook
 
 from consolidate import api
@@ -98,8 +99,12 @@ def test_send_delivers_each_unit_its_own_form_with_vietnamese_subject_and_body(
         filename, data = attachment(msg, ".xlsx")
         assert filename.startswith(f"{code}_")
         assert meta_unit(data) == code
+        # the request letter, written by send when the officer had not written it yet
+        letter_name, letter = attachment(msg, ".docx")
+        assert letter_name.startswith("Cong-van-de-nghi-bao-cao")
+        assert "ĐỀ CƯƠNG" in "\n".join(p.text for p in Document(io.BytesIO(letter)).paragraphs)
     assert {r["unit"] for r in camp.workspace.store.sent(camp.id)} == set(ADDRESSES)
-    assert any(f.code == "mail-letter-missing" for f in result.findings)
+    assert not any(f.code == "mail-letter-missing" for f in result.findings)
 
 
 def test_request_letter_with_a_vietnamese_name_goes_with_every_form(
@@ -347,3 +352,20 @@ def test_a_mistyped_setting_in_mail_toml_is_named(tmp_path: Path) -> None:
         '[smtp]\nhost = "smtp.gmail.com"\nport = "587"\nsender = "a@b.vn"\n', encoding="utf-8")
     out = CliRunner().invoke(main, ["send", "-w", str(camp.workspace.path)])
     assert out.exit_code == 1 and "port = '587' phải là số nguyên" in out.output
+
+
+def test_a_unit_with_two_addresses_gets_its_form_to_the_first_and_a_copy_to_the_second(
+        tmp_path: Path, smtp_server: MailServer) -> None:
+    """A contacts cell "a; b": the first address is To, the others Cc, and every one of
+    them is a recipient of the envelope (a Cc the server is never told of never arrives)."""
+    camp = campaign_with_roster(tmp_path)
+    contacts = tmp_path / "danh-ba.csv"
+    contacts.write_text("mã,email\n01843,vanhoa@phungchikien.vn; chutich@phungchikien.vn\n",
+                        encoding="utf-8")
+    assert api.contacts(camp.workspace.path, path=contacts).valid
+    api.send(camp.workspace.path, only=["01843"], smtp=plain(smtp_server))
+    [msg] = smtp_server.messages
+    assert "vanhoa@phungchikien.vn" in str(msg["To"])
+    assert str(msg["Cc"]) == "chutich@phungchikien.vn"
+    assert per_recipient(smtp_server) == {"vanhoa@phungchikien.vn": 1,
+                                          "chutich@phungchikien.vn": 1}

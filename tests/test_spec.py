@@ -38,7 +38,8 @@ def test_action_month_spec_has_three_tables_with_level_rows() -> None:
     assert [r.label for r in rows] == ["Cấp tỉnh", "Cấp huyện", "Cấp xã", "Tổng cộng"]
     assert [c.kind for c in b1.columns] == ["count"] * 4 + ["money"] * 2
     assert [f.id for f in spec.narrative] == [
-        "chi_dao", "phat_dong", "noi_dung", "ket_qua", "ton_tai", "kien_nghi"]
+        "chi_dao", "phat_dong", "noi_dung", "kinh_phi", "ho_tro", "tham_gia", "ket_qua",
+        "ton_tai", "kien_nghi"]
 
 
 def test_two_tier_roster_gives_two_level_rows() -> None:

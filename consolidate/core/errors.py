@@ -281,6 +281,28 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR, "Không tìm thấy biểu mẫu '{found}' (các biểu mẫu có sẵn: {expected})"
     ),
     "roster-invalid": (ERROR, "{where}{detail}"),
+    "contacts-file-invalid": (ERROR, "Tệp danh bạ {file}: {detail}"),
+    "contact-missing-code": (
+        ERROR, "Dòng {row}: có địa chỉ thư '{found}' nhưng thiếu mã đơn vị ({expected})"
+    ),
+    "contact-unknown-unit": (
+        ERROR, "Dòng {row}: mã đơn vị '{found}' không thuộc đợt báo cáo {campaign} ({expected})"
+    ),
+    "contact-code-ambiguous": (
+        ERROR, "Dòng {row}: mã '{found}' (có thể đã mất số 0 ở đầu khi gõ trong Excel) ứng với "
+        "nhiều đơn vị: {expected}; hãy ghi đủ mã dạng văn bản"
+    ),
+    "contact-email-invalid": (
+        ERROR, "Dòng {row}: địa chỉ thư của đơn vị {unit} không hợp lệ: '{found}' "
+        "({expected}); dòng này chưa được lưu"
+    ),
+    "contact-duplicate": (
+        ERROR, "Dòng {row}: đơn vị {unit} đã có ở dòng {first}; dòng này bị bỏ qua "
+        "(mỗi đơn vị một dòng)"
+    ),
+    "contact-code-padded": (
+        INFO, "Dòng {row}: mã '{found}' được hiểu là đơn vị {expected} (Excel bỏ số 0 ở đầu)"
+    ),
     "roster-unknown": (
         ERROR, "Không có danh mục đơn vị '{found}'. Chọn 2024 (danh mục chính thức trước sắp "
         "xếp, 3 cấp: tỉnh, huyện, xã), 2025 (sau sắp xếp, 2 cấp: tỉnh, xã), hoặc đường dẫn tới "

@@ -182,6 +182,8 @@ class Field:
     id: str
     label: str
     section: str = ""
+    points: tuple[str, ...] = ()  # its sub-items in the outline ("a) Ngân sách Nhà nước")
+    tables: tuple[str, ...] = ()  # ids of the tables the outline shows under it
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,7 +60,7 @@ _COLUMN_KEYS = {"id", "label", "kind", "width"}
 _ROW_KEYS = {"id", "label", "kind", "unit", "entered_by"}
 _INDICATOR_KEYS = {"id", "label", "kind", "unit", "entered_by", "scale", "better", "numerator",
                    "denominator", "question", "level"}
-_FIELD_KEYS = {"id", "label", "section"}
+_FIELD_KEYS = {"id", "label", "section", "points", "tables"}
 _CHECK_KEYS = {"id", "rule", "message", "severity"}
 _OPS = ("==", "<=", ">=", "<", ">")
 _CHART_KEYS = {"title", "panels"}
@@ -280,7 +280,11 @@ class _Reader:
         node = self.mapping(node, _FIELD_KEYS, "mục thuyết minh")
         ident = self.ident(node, "mục thuyết minh")
         label = self.text(node, "label", f"mục '{ident}'")
-        return Field(ident, label, str(node.get("section", "")))
+        points, tables = (node.get(k) or [] for k in ("points", "tables"))
+        if not isinstance(points, list) or not isinstance(tables, list):
+            raise self.fail(node, f"'points' và 'tables' của mục '{ident}' phải là danh sách")
+        return Field(ident, label, str(node.get("section", "")),
+                     tuple(str(p) for p in points), tuple(str(t) for t in tables))
 
     def chart(self, node: Any, tables: tuple[Table, ...]) -> Chart:
         """The picture by child unit: panels of bar series, each a sum of table elements."""
@@ -409,7 +413,18 @@ def load_spec(name: str | Path) -> FormSpec:
         source=str(path),
     )
     _check_refs(spec, reader, data)
+    _check_outline_tables(spec, reader, data)
     return spec.with_ref_labels()
+
+
+def _check_outline_tables(spec: FormSpec, reader: _Reader, data: dict[str, Any]) -> None:
+    """A narrative item's ``tables`` (shown under it in the request letter) must exist."""
+    known = {t.id for t in spec.tables}
+    for item in spec.narrative:
+        unknown = [t for t in item.tables if t not in known]
+        if unknown:
+            raise reader.fail(data, f"mục thuyết minh '{item.id}' nhắc tới bảng không có: "
+                                    f"{', '.join(unknown)}")
 
 
 def _tables(reader: _Reader, data: dict[str, Any]) -> tuple[Table, ...]:

@@ -28,6 +28,7 @@ from consolidate.core.resources import shipped_text
 from consolidate.core.roster import Unit
 from consolidate.core.workspace import Campaign
 from consolidate.mail.config import SmtpConfig
+from consolidate.outputs.letter import letter_name
 
 KINDS = ("form", "remind", "feedback")
 TEMPLATE_NAMES = {kind: f"mail_{kind}.txt.j2" for kind in KINDS}
@@ -46,6 +47,7 @@ class Draft:
     kind: str
     attachments: list[Path] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # more template context
+    cc: tuple[str, ...] = ()  # the unit's other addresses (a contacts cell "a; b")
 
 
 def form_file(campaign: Campaign, unit: Unit) -> Path:
@@ -54,9 +56,13 @@ def form_file(campaign: Campaign, unit: Unit) -> Path:
 
 
 def letter_file(campaign: Campaign) -> Path | None:
-    """The request letter (công văn) sent with every form: a .docx in the forms folder
-    whose name says "công văn"; None when there is none yet."""
+    """The request letter (công văn) sent with every form: the one ``consolidate letter``
+    writes, else a .docx in the forms folder whose name says "công văn" (an officer's own);
+    None when there is none yet."""
     folder = campaign.workspace.path / "forms" / campaign.id
+    written = folder / letter_name(campaign)
+    if written.is_file():
+        return written
     found = sorted(p for p in folder.glob("*.docx")
                    if LETTER_NAME.search(ascii_text(p.stem)) and not p.name.startswith("~$"))
     return found[0] if found else None
@@ -115,6 +121,8 @@ def build_message(campaign: Campaign, draft: Draft, config: SmtpConfig) -> Email
     # word by word, which every reader decodes back without stray spaces.
     msg["From"] = Address(display_name=office, addr_spec=config.from_addr)
     msg["To"] = Address(display_name=draft.unit.name, addr_spec=draft.to_addr)
+    if draft.cc:
+        msg["Cc"] = [Address(addr_spec=addr) for addr in draft.cc]
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=True)
     domain = config.from_addr.rpartition("@")[2] or None

@@ -38,6 +38,7 @@ from consolidate.intake.status import MISSING, REJECTED, unit_status
 from consolidate.mail.compose import Draft, build_message, form_file, letter_file
 from consolidate.mail.config import SmtpConfig
 from consolidate.mail.contacts import contacts_for
+from consolidate.outputs.letter import write_letter
 
 OUTBOX = "outbox"
 Step = Callable[[int], None]
@@ -78,7 +79,8 @@ def plan(campaign: Campaign, kind: str, only: list[str] | None, again: bool,
                                      "reason": "chưa có địa chỉ e-mail"})
             outcome.findings.append(finding("mail-no-address", unit=unit.code, name=unit.name))
         else:
-            drafts.append(Draft(unit, addresses[unit.code].email, kind, attachments, extra))
+            contact = addresses[unit.code]
+            drafts.append(Draft(unit, contact.email, kind, attachments, extra, contact.cc))
     return drafts
 
 
@@ -168,11 +170,20 @@ def _already_sent(campaign: Campaign, kind: str) -> set[tuple[str, str]]:
 # --------------------------------------------------------------------------- delivery
 
 
+def _letter(campaign: Campaign) -> Path | None:
+    """The request letter that goes with the forms, written first if it is not there yet
+    (every unit is asked by the same letter)."""
+    found = letter_file(campaign)
+    if found is None and campaign.workspace.path.joinpath("forms", campaign.id).is_dir():
+        found = write_letter(campaign)
+    return found
+
+
 def send_mail(campaign: Campaign, kind: str, config: SmtpConfig, password: str | None,
               only: list[str] | None = None, again: bool = False, dry_run: bool = False,
               progress: Callable[[int, int], None] | None = None) -> Outcome:
     """Plan, then deliver (or write the outbox); the outcome lists every unit's fate."""
-    outcome = Outcome(letter=letter_file(campaign) if kind == "form" else None)
+    outcome = Outcome(letter=_letter(campaign) if kind == "form" else None)
     drafts = plan(campaign, kind, only, again, outcome)
     if kind == "form" and outcome.letter is None and drafts:
         outcome.findings.append(finding("mail-letter-missing",
@@ -229,7 +240,8 @@ def _deliver_one(smtp: smtplib.SMTP, campaign: Campaign, draft: Draft, config: S
     msg = build_message(campaign, draft, config)
     where = f"{config.host}:{config.effective_port}"
     try:
-        smtp.send_message(msg, from_addr=config.from_addr, to_addrs=[draft.to_addr])
+        smtp.send_message(msg, from_addr=config.from_addr,
+                          to_addrs=[draft.to_addr, *draft.cc])
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()))
         _refused(outcome, draft, f"{code} {_text(text)}")
