@@ -317,8 +317,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mail-config-invalid": (ERROR, "Tệp cấu hình thư {file} không đúng: {detail}"),
     "mail-password-in-file": (
         ERROR, "Tệp {file} có khóa password: không được lưu mật khẩu trong thư mục làm việc. "
-        "Hãy xóa dòng đó; mật khẩu lấy từ biến môi trường CONSOLIDATE_SMTP_PASSWORD hoặc được "
-        "hỏi khi chạy lệnh"
+        "Hãy xóa dòng đó; mật khẩu lấy từ biến môi trường CONSOLIDATE_SMTP_PASSWORD (gửi thư), "
+        "CONSOLIDATE_IMAP_PASSWORD (nhận thư) hoặc được hỏi khi chạy lệnh"
     ),
     "mail-insecure": (
         ERROR, "Không gửi thư không mã hóa (security = none) tới máy chủ {found}: mật khẩu và "

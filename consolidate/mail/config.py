@@ -54,18 +54,28 @@ def config_path(workspace: Path) -> Path:
     return Path(workspace) / CONFIG_NAME
 
 
-def load_config(workspace: Path) -> SmtpConfig:
-    """The workspace's ``mail.toml`` (an empty configuration when there is none)."""
+def read_section(workspace: Path, name: str) -> dict[str, Any]:
+    """One table of the workspace's ``mail.toml`` (``smtp`` for send, ``imap`` for collect),
+    {} without the file. A password is refused in any table: it is never stored."""
     path = config_path(workspace)
     if not path.is_file():
-        return SmtpConfig()
+        return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConsolidateError("mail-config-invalid", file=str(path), detail=str(exc)) from exc
-    section = data.get("smtp", data)
-    if "password" in section:
+    tables = {k: v for k, v in data.items() if isinstance(v, dict)}
+    if any("password" in table for table in [data, *tables.values()]):
         raise ConsolidateError("mail-password-in-file", file=str(path))
+    if name == "smtp" and not tables:
+        return data  # a file of SMTP keys alone, without the [smtp] heading
+    return dict(tables.get(name, {}))
+
+
+def load_config(workspace: Path) -> SmtpConfig:
+    """The workspace's ``[smtp]`` settings (an empty configuration when there are none)."""
+    path = config_path(workspace)
+    section = read_section(workspace, "smtp")
     known = {f.name for f in fields(SmtpConfig)}
     unknown = sorted(set(section) - known)
     if unknown:

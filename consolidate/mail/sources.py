@@ -17,9 +17,7 @@ import datetime as dt
 import email
 import hashlib
 import imaplib
-import ipaddress
 import ssl
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
@@ -41,8 +39,8 @@ from imap_tools.errors import ImapToolsError
 
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.settings import parse_date
+from consolidate.mail.config import config_path, is_loopback, read_section
 
-SETTINGS_FILE = "mail.toml"
 PASSWORD_ENV = "CONSOLIDATE_IMAP_PASSWORD"
 SECURITY_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 TIMEOUT = 60
@@ -146,13 +144,8 @@ def message_date(msg: EmailMessage) -> dt.datetime | None:
 
 def load_settings(workspace: Path, overrides: dict[str, Any] | None = None) -> ImapSettings:
     """The workspace's ``[imap]`` settings with the command line's on top, checked."""
-    path = workspace / SETTINGS_FILE
-    stored: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            stored = tomllib.loads(path.read_text(encoding="utf-8")).get("imap", {})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConsolidateError("mail-settings-invalid", path=path, detail=str(exc)) from exc
+    path = config_path(workspace)
+    stored = read_section(workspace, "imap")
     values = {**stored, **{k: v for k, v in (overrides or {}).items() if v not in (None, "")}}
     return _checked(values, path)
 
@@ -166,7 +159,7 @@ def _checked(values: dict[str, Any], path: Path) -> ImapSettings:
         raise ConsolidateError("mail-settings-invalid", path=path,
                                detail=f"security = '{security}', cần ssl, starttls hoặc none")
     host = str(values["host"]).strip()
-    if security == "none" and not _loopback(host):
+    if security == "none" and not is_loopback(host):
         raise ConsolidateError("mail-settings-invalid", path=path, detail=(
             "security = 'none' (mật khẩu gửi không mã hóa) chỉ dùng cho máy chủ trên chính "
             f"máy này, không dùng cho {host}"))
@@ -188,15 +181,6 @@ def _checked(values: dict[str, Any], path: Path) -> ImapSettings:
                                detail=f"cafile = '{cafile}': không có tệp này")
     return ImapSettings(host, port, security, str(values["user"]).strip(),
                         str(values.get("folder") or "INBOX"), since, cafile)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _RawMessage(MailMessage):
