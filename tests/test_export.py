@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import subprocess
@@ -97,11 +98,11 @@ def test_csv_reads_as_numbers_and_dates_without_our_code(tmp_path: Path, fill: F
     path = api.export(tmp_path / "ws", formats=("csv",)).paths[0]
     text = path.read_text(encoding="utf-8-sig")
     header, *lines = text.splitlines()
-    assert header.split(",")[:3] == ["campaign", "form", "form_title"]
+    assert next(csv.reader([header]))[:3] == ["campaign", "form", "form_title"]
     row = next(line for line in lines if ",4930000," in line)  # no ".0", no thousands
     assert "2024-07-01 09:30:00" in row  # a date-time Excel and LibreOffice recognise
     # a label that begins like a formula is written after a space for Excel
-    assert '," - Điểm vui chơi' in text
+    assert '" - Điểm vui chơi' in text
 
 
 @pytest.mark.libreoffice
@@ -191,13 +192,53 @@ def test_cli_export_says_where_and_prints_json(tmp_path: Path, fill: Filler) -> 
     assert wrong.exit_code == 1 and "99999" in wrong.output
 
 
-def test_parquet_without_pyarrow_is_refused_in_vietnamese(tmp_path: Path, fill: Filler) -> None:
+def test_without_pyarrow_csv_is_written_the_same_and_parquet_refused_in_vietnamese(
+        tmp_path: Path, fill: Filler) -> None:
+    """pyarrow made unimportable in a fresh interpreter (``sys.modules['pyarrow'] = None``
+    is how Python itself marks a module as missing)."""
     two_years(tmp_path, fill)
+    ws = tmp_path / "ws"
+    with_arrow = pd.read_csv(api.export(ws, formats=("csv",)).paths[0], encoding="utf-8-sig")
     code = ("import sys; sys.modules['pyarrow'] = None\n"
             "from consolidate.cli import main\n"
-            "main(['export', '-w', sys.argv[1], '--format', 'parquet'])")
-    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "ws")],
-                          capture_output=True, text=True, check=False)
+            "main(['export', '-w', sys.argv[1], '--format', sys.argv[2]])")
+    run = [sys.executable, "-c", code, str(ws)]
+    done = subprocess.run([*run, "parquet"], capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert "pip install" in done.stderr and "pyarrow" in done.stderr
-    assert not (tmp_path / "ws" / "exports" / "so-lieu.parquet").exists()
+    assert not (ws / "exports" / "so-lieu.parquet").exists()
+    done = subprocess.run([*run, "csv"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    without = pd.read_csv(ws / "exports" / "so-lieu.csv", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(without, with_arrow)
+
+
+def test_rights_form_exports_rates_targets_lists_and_dates(tmp_path: Path, fill: Filler) -> None:
+    from .test_rights import FORM, RECEIVED, answers
+
+    rights = make_campaign(tmp_path / "ws", unit="058", form=FORM)
+    fill(rights, "01840", answers(
+        phu_luc_01={("r1", "co_quan"): "UBND phường", ("r1", "ten"): "Số 12/UBND",
+                    ("r1", "ngay"): "25/01/2024"},
+        phu_luc_02={("ct3_so_sinh", "tu_so"): 1, ("ct3_so_sinh", "ke_hoach"): "< 12"}),
+        received=RECEIVED)
+    assert api.ingest(rights.workspace.path).valid
+    table = api.export(rights.workspace.path, formats=("parquet",)).table
+    boys = one(table, unit_code="01840", table="tinh_hinh", row="tre_em_nam")
+    assert boys["value"] == 520 and boys["unit_of_measure"] == "em"
+    assert boys["row_label"] == "- Trẻ em nam" and boys["kind"] == "count"
+    date = one(table, unit_code="01840", table="phu_luc_01", row="r1", column="ngay")
+    assert pd.isna(date["value"]) and date["text"] == "2024-01-25" and date["kind"] == "date"
+    target = one(table, unit_code="01840", table="phu_luc_02", column="ke_hoach")
+    assert target["text"] == "< 12" and target["value"] == 12
+    assert target["unit_of_measure"] == "‰"
+
+    roll = api.export(rights.workspace.path, rollup=True, formats=("csv",)).table
+    rate = one(roll, table="phu_luc_02", row="ct3_so_sinh", column="ket_qua")
+    assert rate["value"] == pytest.approx(1000 / 42) and rate["unit_of_measure"] == "‰"
+    commune = api.export(rights.workspace.path, rollup=True, unit="01840").table
+    verdict = one(commune, table="phu_luc_02", row="ct3_so_sinh", column="danh_gia")
+    assert verdict["text"] == "Không đạt"  # 23,8‰ against a target below 12‰
+    numbers = {(r.table, r.row, r.column): r.value for r in roll.itertuples()
+               if pd.notna(r.value)}
+    assert numbers == pytest.approx(rollup_of(rights).values)

@@ -71,6 +71,11 @@ def rollup_figures(roll: Rollup) -> pd.DataFrame:
              ((roll.campaign.spec.table(t), f) for t, f in roll.tables.items())]
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=[*KEY, "num", "text"])
+    typed = pd.Series(roll.values, dtype="float64")  # a target's number beside its text
+    if len(typed) and len(rows):
+        keys = pd.MultiIndex.from_frame(rows[KEY])
+        rows["num"] = rows["num"].fillna(pd.Series(typed.reindex(keys).to_numpy(),
+                                                   index=rows.index))
     rows = rows.assign(unit=roll.unit.code, source=COMPUTED, source_name=SOURCE_LABELS[COMPUTED],
                        via_code=None, file_name=None, file_sha256=None, sheet=None, cell=None,
                        received_at=pd.NaT, counted=True)
