@@ -26,7 +26,7 @@ FORMATS = {"csv": ("csv",), "parquet": ("parquet",), "all": ("csv", "parquet")}
               help="Xuất số liệu tổng hợp của đơn vị (cùng dạng bảng) thay vì số liệu từng "
               "đơn vị gửi.")
 @click.option("--all-versions", "all_versions", is_flag=True,
-              help="Gồm cả các bản đã được thay thế (cột counted = False).")
+              help="Gồm cả các bản đã được thay thế (cột counted là false).")
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default=None,
               metavar="DẠNG", help="csv, parquet hoặc all (mặc định: CSV, và Parquet nếu "
               "đã cài pyarrow).")
