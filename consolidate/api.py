@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from consolidate.core.errors import ConsolidateError, Finding, Report, Severity
+from consolidate.core.errors import ConsolidateError, Finding, Report, Severity, finding
 from consolidate.core.settings import (
     SETTINGS,
     Change,
@@ -477,6 +477,86 @@ def _unit_report(rollups: Rollups, code: str, everyone: pd.DataFrame, word: Word
                       coverage=coverage_findings(roll, status))
 
 
+# --------------------------------------------------------------------------- export
+
+
+@dataclass
+class ExportResult(Result):
+    """The tidy table written (one row per figure), where, and what it holds."""
+
+    paths: list[Path] = field(default_factory=list)
+    rows: int = 0
+    campaigns: list[str] = field(default_factory=list)
+    table: pd.DataFrame | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {"files": [str(p) for p in self.paths], "rows": self.rows,
+                "campaigns": self.campaigns}
+
+
+def export(workspace: PathLike, campaign: str | None = None, unit: str | None = None,
+           rollup: bool = False, formats: tuple[str, ...] | None = None,
+           all_versions: bool = False, out: Path | None = None) -> ExportResult:
+    """Every accepted figure of every campaign (or of ``campaign``; of ``unit``'s subtree)
+    as one tidy table, into ``WS/exports/`` as CSV and Parquet; with ``rollup``, the
+    roll-up of ``unit`` (default: each campaign's root) in the same shape.
+
+    Only the submissions that count by default; ``all_versions`` adds the superseded ones
+    and the figures units' own roll-ups state (``counted`` false). ``formats`` default:
+    CSV, and Parquet when pyarrow is installed."""
+    from consolidate.outputs import export as tidy
+    from consolidate.outputs import exportfile
+
+    camps = _export_campaigns(Workspace(workspace), campaign, unit)
+    findings: list[Finding] = []
+    if formats is None:
+        formats = ("csv", "parquet")
+        try:
+            exportfile.require_pyarrow()
+        except ConsolidateError:
+            formats = ("csv",)
+            findings.append(finding("export-parquet-skipped"))
+    with camps[0].workspace.lock():
+        frames = [_export_frame(c, unit, rollup, all_versions) for c in camps]
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=tidy.COLUMNS)
+        stem = "_".join(["tong-hop" if rollup else "so-lieu",
+                         *([camps[0].id] if campaign else []), *([unit] if unit else [])])
+        folder = out or camps[0].workspace.path / "exports"
+        paths = exportfile.write(table, folder / stem, formats)
+    return ExportResult(findings=findings, paths=paths, rows=len(table),
+                        campaigns=[c.id for c in camps], table=table)
+
+
+def _export_campaigns(ws: Workspace, campaign: str | None, unit: str | None) -> list[Campaign]:
+    """The campaigns to export: the one named, else all; with a unit, those holding it."""
+    camps = [ws.campaign(campaign)] if campaign else ws.campaigns() or [ws.campaign(None)]
+    if unit is not None:
+        holding = [c for c in camps if unit in c.roster]
+        if not holding:
+            raise ConsolidateError("unit-not-in-campaign", found=unit,
+                                   campaign=", ".join(c.id for c in camps))
+        camps = holding
+    return camps
+
+
+def _export_frame(camp: Campaign, unit: str | None, rollup: bool,
+                  all_versions: bool) -> pd.DataFrame:
+    from consolidate.outputs import export as tidy
+
+    if rollup:
+        rollups = Rollups.load(camp)
+        code = unit or camp.root
+        return tidy.rollup_figures(rollups.current(code, rollups.previous(code)))
+    store = camp.workspace.store
+    current = store.current_submissions(camp.id)
+    if not all_versions:
+        return tidy.figures(camp, current, store.cells_of(current["id"].tolist()), unit)
+    subs = store.all_submissions(camp.id)
+    subs["counted"] = subs["id"].isin(current["id"])
+    return tidy.figures(camp, subs, store.campaign_cells(camp.id), unit)
+
+
 # --------------------------------------------------------------------------- send (mail)
 
 
@@ -633,9 +713,10 @@ def letter(workspace: PathLike, campaign: str | None = None, out: Path | None = 
 
 
 __all__ = [
-    "SETTINGS", "CloseResult", "CollectResult", "ContactsResult", "DemoResult", "FormsResult",
-    "HistoryResult", "IngestResult", "InitResult", "LetterResult", "PinResult", "ReportResult",
-    "Result", "Rollups", "SendResult", "SettingsResult", "Severity", "StatusResult", "UnitReport",
-    "close", "collect", "contacts", "demo", "forms", "history", "ingest", "init", "letter", "pin",
-    "reopen", "report", "rollup", "send", "settings", "status", "value_text",
+    "SETTINGS", "CloseResult", "CollectResult", "ContactsResult", "DemoResult", "ExportResult",
+    "FormsResult", "HistoryResult", "IngestResult", "InitResult", "LetterResult", "PinResult",
+    "ReportResult", "Result", "Rollups", "SendResult", "SettingsResult", "Severity",
+    "StatusResult", "UnitReport", "close", "collect", "contacts", "demo", "export", "forms",
+    "history", "ingest", "init", "letter", "pin", "reopen", "report", "rollup", "send",
+    "settings", "status", "value_text",
 ]

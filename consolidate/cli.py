@@ -471,8 +471,14 @@ def demo(folder: Path, as_json: bool) -> None:
     emit(result, as_json, show)
 
 
-# registers the settings, contacts, letter, send and collect commands
-from consolidate import cli_collect, cli_contacts, cli_send, cli_settings  # noqa: E402, F401
+# registers the settings, contacts, letter, send, collect and export commands
+from consolidate import (  # noqa: E402, F401
+    cli_collect,
+    cli_contacts,
+    cli_export,
+    cli_send,
+    cli_settings,
+)
 
 if __name__ == "__main__":
     main()

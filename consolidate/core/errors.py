@@ -268,6 +268,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         ERROR, "Không có đơn vị mã '{found}' trong danh mục đơn vị đã chọn"
     ),
     "unit-moved": (ERROR, "Không có đơn vị mã '{found}' trong {roster}: {detail}"),
+    "export-parquet-missing": (
+        ERROR, "Chưa cài thư viện pyarrow để ghi tệp Parquet; cài bằng lệnh: "
+        "pip install \"consolidate[export]\" (hoặc pip install pyarrow), hoặc xuất CSV: "
+        "--format csv"
+    ),
+    "export-parquet-skipped": (
+        INFO, "Chỉ ghi tệp CSV: chưa cài thư viện pyarrow để ghi thêm tệp Parquet "
+        "(cài bằng lệnh: pip install \"consolidate[export]\")"
+    ),
     "unit-not-in-campaign": (ERROR, "Đơn vị '{found}' không thuộc đợt báo cáo {campaign}"),
     "version-unknown": (
         ERROR, "Không có bản báo cáo nào của đơn vị {unit} được tiếp nhận từ tệp '{found}'; "

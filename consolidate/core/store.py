@@ -326,6 +326,13 @@ class Store:
             "SELECT c.* FROM cells c JOIN wanted w ON w.id = c.submission", self.db
         )
 
+    def campaign_cells(self, campaign: str) -> pd.DataFrame:
+        """Every stored cell of every submission of the campaign, in one query (the
+        export of all versions)."""
+        return pd.read_sql_query(
+            "SELECT c.* FROM cells c JOIN submissions s ON s.id = c.submission "
+            "WHERE s.campaign = :c", self.db, params={"c": campaign})
+
     def rollup_submissions(self, campaign: str) -> pd.DataFrame:
         """The roll-up each unit sent that counts (pinned, else newest before closing),
         for comparing its stated figures."""
