@@ -37,7 +37,7 @@ from consolidate.core.roster import Roster, Unit, resolve_roster
 from consolidate.core.spec import FormSpec
 from consolidate.core.specfile import load_spec
 from consolidate.core.store import Store
-from consolidate.core.vocabulary import now_iso
+from consolidate.core.vocabulary import NATIONAL, now_iso
 
 STORE_NAME = "consolidate.sqlite"
 SECRET_NAME = ".secret"
@@ -111,7 +111,7 @@ class Campaign:
         """'Phường Đức Xuân (mã 01840), Thành phố Bắc Kạn, Tỉnh Bắc Kạn'."""
         full = self.workspace.full_roster(self.roster_choice)
         unit = full[code]
-        chain = [a.name for a in full.ancestors(code)]
+        chain = [a.name for a in full.ancestors(code) if a.level != NATIONAL]
         return ", ".join([f"{unit.name} (mã {unit.code})", *chain])
 
     def deadline_text(self) -> str:
