@@ -216,3 +216,20 @@ def test_init_unit_vn_campaigns_the_whole_country(tmp_path: Path) -> None:
     assert len(campaign.roster.children("VN")) == 34
     assert len(campaign.roster) == 1 + 34 + len([u for u in campaign.roster
                                                  if u.level == "commune"])
+
+
+def test_the_ministrys_request_letter_is_addressed_to_the_provinces(tmp_path: Path) -> None:
+    from consolidate import api
+
+    nation = make_campaign(tmp_path / "bo", unit="QG", roster=roster_file(tmp_path),
+                           period="2025")
+    doc = Document(api.letter(nation.workspace.path, nation.id).document)
+    header = doc.tables[0].cell(0, 0).text
+    assert "BỘ Y TẾ" in header and "ỦY BAN NHÂN DÂN" not in header
+    assert "/BYT-BMTE" in doc.tables[0].cell(1, 0).text
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Kính gửi: Ủy ban nhân dân các tỉnh." in text
+    assert "toàn quốc" not in text.lower()
+    sign = next(t for t in doc.tables if t.cell(0, 0).text.startswith("Nơi nhận"))
+    assert "- Lãnh đạo Bộ;" in sign.cell(0, 0).text and "VT, BMTE" in sign.cell(0, 0).text
+    assert "KT. BỘ TRƯỞNG" in sign.cell(0, 1).text
