@@ -233,3 +233,26 @@ def test_the_ministrys_request_letter_is_addressed_to_the_provinces(tmp_path: Pa
     sign = next(t for t in doc.tables if t.cell(0, 0).text.startswith("Nơi nhận"))
     assert "- Lãnh đạo Bộ;" in sign.cell(0, 0).text and "VT, BMTE" in sign.cell(0, 0).text
     assert "KT. BỘ TRƯỞNG" in sign.cell(0, 1).text
+
+
+def test_a_province_workbook_on_the_2025_tree_relays_to_the_whole_country(
+        tmp_path: Path, fill: Filler) -> None:
+    from consolidate.core.workspace import init_campaign
+
+    province = make_campaign(tmp_path / "lai-chau", unit="12", period="2025", roster="2025")
+    communes = [u.code for u in province.roster.children("12")[:2]]
+    for code, children in zip(communes, (9, 16), strict=True):
+        fill(province, code, {"bieu_1": {("xa", COLUMN): children}})
+    assert ingest(province.workspace).valid
+    [result] = write_reports(current(province))
+    # a 2025 province's tables keep their two level rows: no national row, no district row
+    assert list(sheet_rows(Path(result.workbook), "Biểu 1")) == ["Cấp tỉnh", "Cấp xã",
+                                                                  "Tổng cộng"]
+
+    nation = init_campaign(tmp_path / "bo", "thang-hanh-dong", "2025", "VN", roster="2025")
+    report = ingest(Workspace(nation.workspace.path), [Path(result.workbook)])
+    assert report.valid, report.findings
+    roll = rollup_of(current(nation))
+    assert roll.value("bieu_1", "xa", COLUMN) == 9 + 16
+    assert roll.value("bieu_1", "tong", COLUMN) == 9 + 16
+    assert list(roll.tables["bieu_1"].index) == ["tinh", "xa", "tong"]

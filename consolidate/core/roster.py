@@ -136,7 +136,8 @@ class Roster:
         return Roster([root, *self.descendants(code)])
 
     def levels(self) -> list[str]:
-        """Levels actually present, top first; ["province", "commune"] for the 2025 tree."""
+        """Levels actually present, top first; ["national", "province", "commune"] for the
+        2025 tree, ["province", "commune"] for one of its provinces."""
         if self._levels is None:  # asked for every file ingested: computed once per roster
             present = {u.level for u in self._units.values()}
             self._levels = [level for level in LEVEL_ORDER if level in present]

@@ -104,6 +104,10 @@ class Campaign:
     def levels(self) -> list[str]:
         """Levels of the whole tree, so a district's form still shows Cấp tỉnh.
 
+        On the official trees this includes the national level above the provinces; a
+        level table shows its row only when the form declares ``national_row``
+        (:meth:`Table.rows`), so forms without it keep their rows in every campaign.
+
         Asked for several times per file ingested; the tree cannot change within a run."""
         return self.workspace.full_roster(self.roster_choice).levels()
 
