@@ -109,7 +109,9 @@ def test_guide_sheet_comes_first_in_vietnamese(district: Campaign) -> None:
 
 def test_two_tier_roster_forms_have_no_district_row(tmp_path: Path) -> None:
     campaign = make_campaign(tmp_path / "ws", unit="11", roster="2025")
-    assert campaign.levels == ["province", "commune"]
+    # the tree's levels include the country above the provinces (issue 13); the form's
+    # level rows stay the two of the 2025 structure, no form declaring a national row
+    assert campaign.levels == ["national", "province", "commune"]
     forms = list(campaign.folder("forms").glob("*.xlsx"))
     assert len(forms) == len(campaign.roster)
     ws = load_workbook(forms[-1])["Biểu 2"]

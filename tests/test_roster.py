@@ -46,16 +46,21 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
 # ----------------------------------------------------------------- official three tiers
 
 
-def test_constants_cover_three_levels_with_vietnamese_labels():
-    assert LEVEL_ORDER == ("province", "district", "commune")
-    assert [LEVELS[level].row_label for level in LEVEL_ORDER] == ["Cấp tỉnh", "Cấp huyện", "Cấp xã"]
+def test_constants_cover_four_levels_with_vietnamese_labels():
+    # the national level above the provinces is part of the vocabulary since issue 13
+    assert LEVEL_ORDER == ("national", "province", "district", "commune")
+    assert [LEVELS[level].row_label for level in LEVEL_ORDER] == [
+        "Cấp trung ương", "Cấp tỉnh", "Cấp huyện", "Cấp xã"]
 
 
 def test_official_2024_has_63_provinces_696_districts_10035_communes(tree2024):
-    assert level_counts(tree2024) == {"province": 63, "district": 696, "commune": 10035}
-    assert len(tree2024) == 63 + 696 + 10035
-    assert tree2024.levels() == ["province", "district", "commune"]
-    assert len(tree2024.roots()) == 63
+    # since issue 13 the official trees have the whole country ("VN") as their root
+    assert level_counts(tree2024) == {"national": 1, "province": 63, "district": 696,
+                                      "commune": 10035}
+    assert len(tree2024) == 1 + 63 + 696 + 10035
+    assert tree2024.levels() == ["national", "province", "district", "commune"]
+    assert [u.code for u in tree2024.roots()] == ["VN"]
+    assert len(tree2024.children("VN")) == 63
 
 
 def test_bac_kan_has_8_districts_and_108_communes(tree2024):
@@ -68,7 +73,7 @@ def test_bac_kan_has_8_districts_and_108_communes(tree2024):
 def test_duc_xuan_ward_sits_under_bac_kan_city_under_bac_kan_province(tree2024):
     assert tree2024["01840"] == Unit("01840", "Phường Đức Xuân", "commune", "058")
     assert tree2024["058"] == Unit("058", "Thành phố Bắc Kạn", "district", "06")
-    assert tree2024["06"] == Unit("06", "Tỉnh Bắc Kạn", "province", None)
+    assert tree2024["06"] == Unit("06", "Tỉnh Bắc Kạn", "province", "VN")
 
 
 def test_official_names_write_type_prefix_in_its_own_casing(tree2024):
@@ -84,8 +89,8 @@ def test_districts_without_communes_are_kept_and_empty(tree2024):
 
 
 def test_ancestors_list_parent_first_up_to_root(tree2024):
-    assert [u.code for u in tree2024.ancestors("01840")] == ["058", "06"]
-    assert tree2024.ancestors("06") == []
+    assert [u.code for u in tree2024.ancestors("01840")] == ["058", "06", "VN"]
+    assert tree2024.ancestors("VN") == []
 
 
 def test_children_are_in_code_order(tree2024):
@@ -108,7 +113,8 @@ def test_descendants_are_depth_first_district_then_its_communes(tree2024):
 
 def test_units_are_preorder_from_roots(tree2024):
     units = tree2024.units()
-    assert units[0].code == "01" and units[0].parent is None
+    assert units[0].code == "VN" and units[0].parent is None
+    assert units[1].code == "01" and units[1].parent == "VN"
     seen: set[str] = set()
     for unit in units:
         assert unit.parent is None or unit.parent in seen
@@ -149,8 +155,8 @@ def test_unknown_official_structure_is_rejected():
 
 
 def test_official_2025_has_34_provinces_3321_communes_and_no_districts(tree2025):
-    assert level_counts(tree2025) == {"province": 34, "commune": 3321}
-    assert tree2025.levels() == ["province", "commune"]
+    assert level_counts(tree2025) == {"national": 1, "province": 34, "commune": 3321}
+    assert tree2025.levels() == ["national", "province", "commune"]
     assert all(tree2025[u.parent].level == "province"
                for u in tree2025.units() if u.level == "commune")
     assert resolve_roster("2025") is tree2025
@@ -306,7 +312,7 @@ def test_importing_module_does_not_touch_the_dataset():
         "assert roster.official_roster.cache_info().currsize == 0\n"
         "assert not [m for m in sys.modules if m.startswith('vietnamadminunits')]\n"
         "sqlite3.connect = real_connect\n"
-        "assert len(roster.official_roster('2025')) == 34 + 3321\n"
+        "assert len(roster.official_roster('2025')) == 1 + 34 + 3321  # VN, provinces, communes\n"
         "assert not [m for m in sys.modules if m.startswith('vietnamadminunits')]\n"
         "print('ok')\n"
     )

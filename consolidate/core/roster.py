@@ -1,9 +1,10 @@
 """Administrative-unit rosters: the tree of units that send and consolidate reports.
 
 A roster is the reference list every report is checked against: which units exist, who is
-whose parent, and at which level (province > district > commune) a figure is rolled up.
+whose parent, and at which level (nation > province > district > commune) a figure is
+rolled up. Both official trees have a virtual root "VN" ("Toàn quốc") above the provinces.
 The official rosters come from the SQLite file shipped with ``vietnamadminunits``; custom
-rosters (one to three levels, e.g. a province that only tracks its communes) come from CSV
+rosters (one to four levels, e.g. a province that only tracks its communes) come from CSV
 or XLSX (:mod:`consolidate.core.rosterfile`).
 """
 
@@ -18,7 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from consolidate.core.errors import ConsolidateError
-from consolidate.core.vocabulary import LEVEL_ORDER, LEVELS, normalise_unit_name
+from consolidate.core.vocabulary import (
+    LEVEL_ORDER,
+    LEVELS,
+    NATIONAL,
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    normalise_unit_name,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +136,8 @@ class Roster:
         return Roster([root, *self.descendants(code)])
 
     def levels(self) -> list[str]:
-        """Levels actually present, top first; ["province", "commune"] for the 2025 tree."""
+        """Levels actually present, top first; ["national", "province", "commune"] for the
+        2025 tree, ["province", "commune"] for one of its provinces."""
         if self._levels is None:  # asked for every file ingested: computed once per roster
             present = {u.level for u in self._units.values()}
             self._levels = [level for level in LEVEL_ORDER if level in present]
@@ -218,6 +227,10 @@ def _check_levels(units: list[Unit], index: dict[str, Unit], where: _Where) -> N
 
 # --------------------------------------------------------------------------- official data
 
+#: The virtual root of both official trees: the whole country, above every province, so a
+#: ministry campaigns the country as a province campaigns its districts (``--unit VN``).
+NATIONAL_ROOT = Unit(NATIONAL_CODE, NATIONAL_NAME, NATIONAL, None)
+
 
 def _dataset_path() -> Path:
     """Locate the bundled SQLite file without importing vietnamadminunits (it is slow)."""
@@ -243,12 +256,12 @@ def _three_tier_units() -> list[Unit]:
         "SELECT provinceCode, province, districtCode, district, districtType, "
         "wardCode, ward, wardType FROM admin_units_legacy "
         "ORDER BY provinceCode, districtCode, wardCode")
-    units: list[Unit] = []
+    units: list[Unit] = [NATIONAL_ROOT]
     seen: set[str] = set()
     for p_code, p_name, d_code, d_name, d_type, w_code, w_name, w_type in rows:
         if p_code not in seen:
             seen.add(p_code)
-            units.append(Unit(p_code, normalise_unit_name(p_name), "province", None))
+            units.append(Unit(p_code, normalise_unit_name(p_name), "province", NATIONAL_CODE))
         if d_code not in seen:
             seen.add(d_code)
             units.append(Unit(d_code, normalise_unit_name(d_name, d_type), "district", p_code))
@@ -261,12 +274,12 @@ def _two_tier_units() -> list[Unit]:
     """Province -> commune units after the 2025 reform (no districts), ordered by code."""
     rows = _query("SELECT provinceCode, province, wardCode, ward, wardType FROM admin_units "
                   "ORDER BY provinceCode, wardCode")
-    units: list[Unit] = []
+    units: list[Unit] = [NATIONAL_ROOT]
     seen: set[str] = set()
     for p_code, p_name, w_code, w_name, w_type in rows:
         if p_code not in seen:
             seen.add(p_code)
-            units.append(Unit(p_code, normalise_unit_name(p_name), "province", None))
+            units.append(Unit(p_code, normalise_unit_name(p_name), "province", NATIONAL_CODE))
         units.append(Unit(w_code, normalise_unit_name(w_name, w_type), "commune", p_code))
     return units
 

@@ -2,7 +2,8 @@
 
 Columns (English or Vietnamese headers): code, name, level, parent, email. The level is
 written as people write it ("Tỉnh", "Thành phố", "Quận", "Thị xã", "Phường", "Đặc khu" …,
-with or without diacritics, optionally after "Cấp") and maps onto the three levels of
+with or without diacritics, optionally after "Cấp"; "Toàn quốc", "Quốc gia" or
+"Trung ương" for a root above the provinces) and maps onto the four levels of
 :mod:`consolidate.core.vocabulary`; errors name the file and row.
 """
 
@@ -26,6 +27,7 @@ _HEADERS = {
 _HEADER_LABELS = {"code": "mã", "name": "tên", "level": "cấp", "parent": "mã cấp trên"}
 #: Level words as people write them, per level (the first is the one errors show).
 LEVEL_WORDS: dict[str, tuple[str, ...]] = {
+    "national": ("toàn quốc", "quốc gia", "trung ương", "national", "country"),
     "province": ("tỉnh", "thành phố", "thành phố trực thuộc trung ương", "province"),
     "district": ("huyện", "quận", "thị xã", "thành phố thuộc tỉnh",
                  "thành phố thuộc thành phố trực thuộc trung ương", "district"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from consolidate.core.errors import ConsolidateError
-from consolidate.core.vocabulary import LEVEL_ORDER, LEVELS, TOTAL_ROW_ID
+from consolidate.core.vocabulary import LEVEL_ORDER, LEVELS, NATIONAL, TOTAL_ROW_ID
 
 #: How each element kind rolls up the hierarchy (DESIGN.md, "Aggregation rules").
 KINDS: dict[str, str] = {
@@ -113,6 +113,7 @@ class Table:
     kind: str = "levels"
     entered_by: tuple[str, ...] = ()  # () = every level enters its own figures
     max_rows: int = 0  # for a list table: blank rows offered in the form
+    national_row: bool = False  # a level table with a "Cấp trung ương" row when the tree has one
 
     @property
     def has_level_rows(self) -> bool:
@@ -128,7 +129,8 @@ class Table:
             return [Row(f"r{i}", str(i)) for i in range(1, self.max_rows + 1)]
         if self.kind != "levels":
             return list(self.explicit_rows)
-        rows = [Row(LEVELS[lv].row_id, LEVELS[lv].row_label, level=lv) for lv in levels]
+        rows = [Row(LEVELS[lv].row_id, LEVELS[lv].row_label, level=lv) for lv in levels
+                if lv != NATIONAL or self.national_row]
         return [*rows, Row(TOTAL_ROW_ID, self.total_label)]
 
     def row(self, row_id: str) -> Row:

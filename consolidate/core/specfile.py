@@ -54,7 +54,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _TOP_KEYS = {"id", "version", "title", "short_title", "tables", "narrative", "sections",
              "extends", "checks", "change_factor", "chart"}
 _TABLE_KEYS = {"id", "sheet", "title", "rows", "groups", "columns", "total_label", "kind",
-               "entered_by", "max_rows", "indicators"}
+               "entered_by", "max_rows", "indicators", "national_row"}
 _GROUP_KEYS = {"label", "columns"}
 _COLUMN_KEYS = {"id", "label", "kind", "width"}
 _ROW_KEYS = {"id", "label", "kind", "unit", "entered_by"}
@@ -194,8 +194,16 @@ class _Reader:
             columns=self.columns(node, tid),
             explicit_rows=self.rows(node, tid) if kind == "fields" else (),
             total_label=str(node.get("total_label", "Tổng cộng")),
+            national_row=self.flag(node, "national_row", tid) if kind == "levels" else False,
             **common,
         )
+
+    def flag(self, node: dict[str, Any], key: str, tid: str) -> bool:
+        """A yes/no key of a table (``national_row: true``); anything else is refused."""
+        value = node.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(node, f"'{key}' của bảng '{tid}' phải là true hoặc false")
+        return value
 
     def levels(self, node: dict[str, Any], what: str) -> tuple[str, ...]:
         raw = node.get("entered_by") or []

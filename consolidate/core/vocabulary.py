@@ -16,7 +16,7 @@ from dataclasses import dataclass
 class Level:
     """One administrative level and every way the documents write it."""
 
-    id: str  # province | district | commune
+    id: str  # national | province | district | commune
     row_id: str  # the id of its row in a level table: "tinh"
     row_label: str  # the label of that row: "Cấp tỉnh"
     name: str  # as a column value: "Tỉnh"
@@ -24,12 +24,20 @@ class Level:
 
 
 LEVELS: dict[str, Level] = {
+    "national": Level("national", "tw", "Cấp trung ương", "Trung ương", "trung ương"),
     "province": Level("province", "tinh", "Cấp tỉnh", "Tỉnh", "tỉnh"),
     "district": Level("district", "huyen", "Cấp huyện", "Huyện", "huyện"),
     "commune": Level("commune", "xa", "Cấp xã", "Xã", "xã"),
 }
 #: Levels top first: a unit's level must rank below its parent's.
 LEVEL_ORDER: tuple[str, ...] = tuple(LEVELS)
+#: The level above the provinces: the whole country, a ministry's campaign. Its row in a
+#: level table appears only where the form declares it (``national_row``), so forms of
+#: every other campaign keep the rows they always had.
+NATIONAL = "national"
+#: The virtual root of the official trees, above every province.
+NATIONAL_CODE = "VN"
+NATIONAL_NAME = "Toàn quốc"
 #: Level row id -> level ("tinh" -> "province").
 ROW_LEVEL: dict[str, str] = {lv.row_id: lv.id for lv in LEVELS.values()}
 TOTAL_ROW_ID = "tong"

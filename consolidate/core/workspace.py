@@ -37,7 +37,7 @@ from consolidate.core.roster import Roster, Unit, resolve_roster
 from consolidate.core.spec import FormSpec
 from consolidate.core.specfile import load_spec
 from consolidate.core.store import Store
-from consolidate.core.vocabulary import now_iso
+from consolidate.core.vocabulary import NATIONAL, now_iso
 
 STORE_NAME = "consolidate.sqlite"
 SECRET_NAME = ".secret"
@@ -104,6 +104,10 @@ class Campaign:
     def levels(self) -> list[str]:
         """Levels of the whole tree, so a district's form still shows Cấp tỉnh.
 
+        On the official trees this includes the national level above the provinces; a
+        level table shows its row only when the form declares ``national_row``
+        (:meth:`Table.rows`), so forms without it keep their rows in every campaign.
+
         Asked for several times per file ingested; the tree cannot change within a run."""
         return self.workspace.full_roster(self.roster_choice).levels()
 
@@ -111,7 +115,7 @@ class Campaign:
         """'Phường Đức Xuân (mã 01840), Thành phố Bắc Kạn, Tỉnh Bắc Kạn'."""
         full = self.workspace.full_roster(self.roster_choice)
         unit = full[code]
-        chain = [a.name for a in full.ancestors(code)]
+        chain = [a.name for a in full.ancestors(code) if a.level != NATIONAL]
         return ", ".join([f"{unit.name} (mã {unit.code})", *chain])
 
     def deadline_text(self) -> str:

@@ -57,9 +57,10 @@ def chart_def(spec: FormSpec) -> Chart | None:
 
 
 def drawn_panels(definition: Chart, frame: pd.DataFrame) -> list[ChartPanel]:
-    """The panels with at least one figure: an empty panel is never drawn."""
+    """The panels with at least one figure: an empty panel is never drawn (nor one whose
+    series a frame already narrowed to the drawn panels no longer has)."""
     return [p for p in definition.panels
-            if (frame[[s.label for s in p.series]].fillna(0) > 0).any().any()]
+            if (frame.reindex(columns=[s.label for s in p.series]).fillna(0) > 0).any().any()]
 
 
 def child_frame(rollup: Rollup) -> pd.DataFrame | None:

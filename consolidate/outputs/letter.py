@@ -90,16 +90,20 @@ def letter_context(campaign: Campaign, date: dt.date) -> dict[str, Any]:
     in_force = bodies.sector(full, campaign.period)
     children = campaign.roster.children(root.code)
     children_kinds = kinds_text(c.name for c in children)
-    place = str(settings.get("place") or place_name(root.name))
+    national = bodies.is_national(root)  # the ministry asks the provinces
+    place = str(settings.get("place") or (bodies.CAPITAL if national else place_name(root.name)))
     document = document_context(campaign, date, place)
-    document["symbol"] = str(settings.get("symbol") or "UBND-VX")
+    document["symbol"] = str(settings.get("symbol") or (
+        f"{in_force.ministry_symbol.removeprefix('BC-')}-{in_force.ministry_archive}"
+        if national else "UBND-VX"))
     title = campaign.spec.title
     document["summary"] = f"V/v {title[:1].lower()}{title[1:]} {campaign.period_label}"
-    body = f"Ủy ban nhân dân {lower_kind(root.name)}"
+    body = in_force.ministry if national else f"Ủy ban nhân dân {lower_kind(root.name)}"
     return {
         "unit": {"code": root.code, "name": root.name, "name_upper": root.name.upper(),
                  "body": body, "kind": unit_kind(root.name).lower(), "place": place,
-                 "parent_body": str(settings.get("parent_body", ""))},
+                 "parent_body": str(settings.get("parent_body", "")),
+                 "ministry": in_force.ministry if national else ""},
         "document": document,
         "form": {"id": campaign.spec.id, "title": title,
                  "short_title": campaign.spec.short_title},
@@ -111,9 +115,10 @@ def letter_context(campaign: Campaign, date: dt.date) -> dict[str, Any]:
         "contact": str(settings.get("contact") or "").strip().rstrip("."),
         "outline": outline(campaign),
         "recipients": ["Như trên", *(settings.get("recipients") or [
+            "Lãnh đạo Bộ" if national else
             f"Chủ tịch, các Phó Chủ tịch UBND {unit_kind(root.name).lower() or root.name}"])],
-        "archive": bodies.archive(settings, root, in_force),
-        "signature": _signature(settings),
+        "archive": bodies.archive(settings, root, in_force, full),
+        "signature": _signature(settings, national),
     }
 
 

@@ -53,16 +53,23 @@ def build_context(tpl: DocxTemplate, rollup: Rollup, status: pd.DataFrame,
     campaign, spec = rollup.campaign, rollup.campaign.spec
     settings = campaign.settings or {}
     full = campaign.workspace.full_roster(campaign.roster_choice)
-    parent = full[full[rollup.unit.code].parent] if full[rollup.unit.code].parent else None
+    own = full[rollup.unit.code]
+    parent = None if bodies.is_top(full, own) else full[own.parent]  # the nation is no parent
     in_force = bodies.sector(full, campaign.period)
     unit = unit_context(rollup, parent, settings)
+    if bodies.is_national(rollup.unit):  # the ministry's report, not a People's Committee's
+        unit.update(ministry=in_force.ministry, body=in_force.ministry,
+                    place=str(settings.get("place") or bodies.CAPITAL))
     unit["superior_body"] = bodies.superior_body(full, full[rollup.unit.code], in_force)
     figures = table_context(rollup, previous)
     chart, caption = _chart(tpl, rollup)
     narrative, sections = narrative_context(rollup)
+    document = document_context(campaign, date, unit["place"])
+    if bodies.is_national(rollup.unit):
+        document["symbol"] = str(settings.get("symbol") or in_force.ministry_symbol)
     return {
         "unit": unit,
-        "document": document_context(campaign, date, unit["place"]),
+        "document": document,
         "form": {"id": spec.id, "title": spec.title, "short_title": spec.short_title,
                  "version": spec.version},
         "period": campaign.period,
@@ -83,10 +90,10 @@ def build_context(tpl: DocxTemplate, rollup: Rollup, status: pd.DataFrame,
         "sections": sections,
         "chart": chart,
         "chart_caption": caption,
-        "signature": _signature(settings),
+        "signature": _signature(settings, bodies.is_national(rollup.unit)),
         "recipients": bodies.recipients(settings, full, full[rollup.unit.code], in_force,
                                         unit["kind"], unit["children_kinds"]),
-        "archive": bodies.archive(settings, full[rollup.unit.code], in_force),
+        "archive": bodies.archive(settings, full[rollup.unit.code], in_force, full),
         "basis": bodies.basis_text(settings, unit["superior_body"]),
         "page_break": "\f",
     }
@@ -105,6 +112,7 @@ def unit_context(rollup: Rollup, parent: Unit | None, settings: dict[str, Any]) 
         "body_short": f"UBND {unit_kind(unit.name).lower() or in_sentence}",
         "superior_body": f"Ủy ban nhân dân {lower_kind(parent.name) if parent else in_sentence}",
         "parent_name": parent.name if parent else "",
+        "ministry": "",  # set for the nation: the header names the ministry instead
         "parent_body": str(settings.get("parent_body", "")),
         "place": str(settings.get("place") or place_name(unit.name)),
         "children_kinds": kinds_text(c.name for c in children),
@@ -126,8 +134,14 @@ def document_context(campaign: Campaign, date: dt.date, place: str) -> dict[str,
     }
 
 
-def _signature(settings: dict[str, Any]) -> dict[str, str]:
-    """Signing on behalf of the People's Committee; a deputy signs "KT. CHỦ TỊCH"."""
+def _signature(settings: dict[str, Any], ministry: bool = False) -> dict[str, str]:
+    """Signing on behalf of the People's Committee; a deputy signs "KT. CHỦ TỊCH". A
+    ministry's deputy minister signs "KT. BỘ TRƯỞNG" (no collective body above the line)."""
+    if ministry:
+        title = str(settings.get("signer_title") or "THỨ TRƯỞNG").upper()
+        return {"authority": str(settings.get("sign_for") or ""),
+                "deputy": "" if title == "BỘ TRƯỞNG" else "KT. BỘ TRƯỞNG",
+                "title": title, "name": str(settings.get("signer") or "")}
     title = str(settings.get("signer_title") or "PHÓ CHỦ TỊCH").upper()
     return {
         "authority": str(settings.get("sign_for") or "TM. ỦY BAN NHÂN DÂN"),
