@@ -28,8 +28,8 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.sax.saxutils import unescape
 
 from defusedxml import DefusedXmlException
@@ -48,6 +48,8 @@ MAX_MEMBERS = 2000
 MAX_RATIO = 100
 RATIO_FLOOR = 1 * MB
 CHUNK = 256 * 1024
+#: workbook.xml and its relationships up to this size are parsed once per distinct bytes.
+CACHED_PARTS_BYTES = 64 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -172,21 +174,24 @@ def _check_members(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo])
     kind, detail = _zip_kind(zf, names)
     if not kind:
         return Container.refused(finding("file-unreadable", file=name, detail=detail))
-    problem = _stream_members(name, zf, infos)
+    xml: dict[str, bytes] = {}
+    problem = _stream_members(name, zf, infos, xml)
     if problem:
         return Container.refused(problem)
-    return _spreadsheet(name, zf, kind, names)
+    return _spreadsheet(name, zf, xml, kind, names)
 
 
-def _spreadsheet(name: str, zf: zipfile.ZipFile, kind: str, names: set[str]) -> Container:
-    """A package that passed the limits: flag macros, scan an xlsx's cells."""
+def _spreadsheet(name: str, zf: zipfile.ZipFile, xml: dict[str, bytes], kind: str,
+                 names: set[str]) -> Container:
+    """A package that passed the limits: flag macros, scan an xlsx's cells (from the XML
+    members already inflated and checked while streaming: nothing is inflated twice)."""
     container = Container(kind)
     container.macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     if container.macros:
         container.findings.append(finding("macros-ignored", file=name))
     if kind in ("xlsx", "xlsm"):
         try:
-            _cell_facts(zf, names, container)
+            _cell_facts(zf, xml, container)
         except XML_ERRORS as exc:
             code = "xml-unsafe" if isinstance(exc, DefusedXmlException) else "file-damaged"
             return Container.refused(finding(code, file=name, detail=error_detail(exc)))
@@ -242,13 +247,16 @@ def _read_small(zf: zipfile.ZipFile, member: str, names: set[str]) -> bytes:
     return zf.read(member)
 
 
-def _stream_members(name: str, zf: zipfile.ZipFile,
-                    infos: list[zipfile.ZipInfo]) -> Finding | None:
-    """Inflate each member once with its declared size enforced and CRC checked; no DTDs."""
+def _stream_members(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                    xml: dict[str, bytes] | None = None) -> Finding | None:
+    """Inflate each member once with its declared size enforced and CRC checked; no DTDs.
+
+    The XML members' bytes are kept in ``xml`` (member name -> bytes), within the limits
+    just enforced, so the cell scan reads them without inflating them again."""
     total = 0
     for info in infos:
         try:
-            total, problem = _stream_member(name, zf, info, total)
+            total, problem = _stream_member(name, zf, info, total, xml)
         except INFLATE_ERRORS as exc:
             return finding("file-damaged", file=name,
                            detail=f"{info.filename}: {error_detail(exc)}")
@@ -257,14 +265,18 @@ def _stream_members(name: str, zf: zipfile.ZipFile,
     return None
 
 
-def _stream_member(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo,
-                   total: int) -> tuple[int, Finding | None]:
-    """One member, chunk by chunk: the running total of bytes inflated, and any problem."""
+def _stream_member(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: int,
+                   keep: dict[str, bytes] | None = None) -> tuple[int, Finding | None]:
+    """One member, chunk by chunk: the running total of bytes inflated, and any problem;
+    an XML member that passes is kept in ``keep`` when given."""
     xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
     tail = b""
     size = 0
+    chunks: list[bytes] = []
     with zf.open(info) as fh:
         while chunk := fh.read(CHUNK):
+            if xml:
+                chunks.append(chunk)
             size += len(chunk)
             total += len(chunk)
             if size > info.file_size or total > MAX_UNPACKED_BYTES:
@@ -276,58 +288,83 @@ def _stream_member(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo,
                     return total, finding("xml-unsafe", file=name,
                                           detail=f"{info.filename} có khai báo DTD/ENTITY")
                 tail = chunk[-16:]
+    if xml and keep is not None:
+        keep[info.filename] = b"".join(chunks)
     return total, None
 
 
 # --------------------------------------------------------------------------- cell scan
 
 
-def _cell_facts(zf: zipfile.ZipFile, names: set[str], container: Container) -> None:
+def _cell_facts(zf: zipfile.ZipFile, xml: dict[str, bytes], container: Container) -> None:
     """Formulas and error values per sheet of an xlsx: calamine reports neither."""
-    for sheet, part in _sheet_parts(zf, names):
-        formulas, errors, styled = _scan_cells(zf.read(part))
-        container.formulas[sheet] = formulas
-        container.errors[sheet] = errors
-        container.styled[sheet] = styled
+    for sheet, part in _sheet_parts(xml.get("xl/workbook.xml", b""),
+                                    xml.get("xl/_rels/workbook.xml.rels", b"")):
+        data = xml.get(part)
+        if data is None and part in zf.NameToInfo:  # a sheet part not named .xml
+            data = zf.read(part)
+        if data is not None:
+            formulas, errors, styled = _scan_cells(data)
+            container.formulas[sheet] = formulas
+            container.errors[sheet] = errors
+            container.styled[sheet] = styled
 
 
-def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> Iterator[tuple[str, str]]:
-    """(sheet name, zip member) of every worksheet, from the workbook and its relationships."""
-    workbook = safe_fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
-    rels_xml = _read_small(zf, "xl/_rels/workbook.xml.rels", names)
+def _sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], ...]:
+    """(sheet name, zip member) of every worksheet, from the workbook and its relationships;
+    parsed once for all the forms of a level, which carry the same two small parts."""
+    if len(workbook_xml) + len(rels_xml) <= CACHED_PARTS_BYTES:
+        return _cached_sheet_parts(workbook_xml, rels_xml)
+    return _parse_sheet_parts(workbook_xml, rels_xml)
+
+
+def _parse_sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], ...]:
+    workbook = safe_fromstring(workbook_xml, forbid_dtd=True)
     rels = {}
-    if rels_xml:
+    if rels_xml and len(rels_xml) <= MB:
         for rel in safe_fromstring(rels_xml, forbid_dtd=True):
             target = rel.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             rels[rel.get("Id")] = target
+    out = []
     for sheet in workbook.iter(f"{NS_MAIN}sheet"):
         part = rels.get(sheet.get(f"{NS_REL}id"))
-        if part and part in names:
-            yield sheet.get("name", ""), part
+        if part:
+            out.append((sheet.get("name", ""), part))
+    return tuple(out)
+
+
+_cached_sheet_parts = lru_cache(maxsize=64)(_parse_sheet_parts)
 
 
 def _scan_cells(xml: bytes) -> tuple[dict[str, str], dict[str, str], set[str]]:
     """Formulas, error values and styled cells of one sheet's XML.
 
     The member has no DTD (checked while streaming), so a scan of its cells is exact
-    and ten times faster than a parse; no XML parser touches it here.
+    and ten times faster than a parse; no XML parser touches it here. A cell whose
+    attributes are the usual ``r`` [``s``] [``t``], in that order, is read with one match;
+    any other is read attribute by attribute.
     """
     formulas: dict[str, str] = {}
     errors: dict[str, str] = {}
     styled: set[str] = set()
-    for match in _CELL.finditer(xml):
-        attrs, body = match.group(1), match.group(2) or b""
-        ref_match = _REF.search(attrs)
-        ref = ref_match.group(1).decode("ascii") if ref_match else ""
-        style = _STYLE.search(attrs)
-        if style is not None and style.group(1) != b"0":
+    for attrs, body in _CELL.findall(xml):
+        usual = _USUAL.fullmatch(attrs)
+        if usual is not None:
+            raw_ref, style, kind = usual.groups()
+            is_error = kind == b"e"
+        else:
+            ref_match, style_match = _REF.search(attrs), _STYLE.search(attrs)
+            raw_ref = ref_match.group(1) if ref_match else b""
+            style = style_match.group(1) if style_match else None
+            is_error = b't="e"' in attrs and _ERROR_TYPE.search(attrs) is not None
+        ref = raw_ref.decode("ascii")
+        if style is not None and style != b"0":
             styled.add(ref)
-        error = _ERROR_TYPE.search(attrs) if b't="e"' in attrs else None
         formula = _FORMULA.search(body) if b"<f" in body or b":f" in body else None
         if formula is not None:
             formulas[ref] = "=" + _xml_text(formula.group(1))
-        if error is not None:
+        if is_error:
             value = _VALUE.search(body)
             errors[ref] = _xml_text(value.group(1)) if value else "#ERROR"
     return formulas, errors, styled
@@ -339,6 +376,7 @@ def _xml_text(raw: bytes | None) -> str:
 
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_USUAL = re.compile(rb'r="([A-Z]{1,3}[0-9]{1,7})"(?:\s+s="([0-9]+)")?(?:\s+t="(\w+)")?\s*')
 _STYLE = re.compile(rb'\bs="([0-9]+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
