@@ -35,7 +35,7 @@ from consolidate.core.workspace import Campaign, Workspace
 from consolidate.forms.token import check_token
 from consolidate.intake.cells import cell_findings, input_cells
 from consolidate.intake.container import check_container, error_detail
-from consolidate.intake.locked import locked_findings
+from consolidate.intake.locked import blank_sheets, locked_findings
 from consolidate.intake.parallel import Job, ParsePool, pool_workers
 from consolidate.intake.read import Grid, Parsed, Reader, read_meta, read_workbook
 
@@ -97,8 +97,11 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
     def admit(got: Received) -> Job | None:
         return _admit(workspace, seen, got)
 
-    with ParsePool(workspace, campaigns, parse_bytes,
-                   pool_workers(len(files), workers)) as pool:
+    workers = pool_workers(len(files), workers)
+    if workers:
+        for campaign in campaigns.values():
+            warm(campaign)
+    with ParsePool(workspace, campaigns, parse_bytes, workers) as pool:
         results = pool.ordered(map(receive, files), admit)
         while batch := list(islice(results, BATCH_FILES)):
             for outcome in _store_batch(workspace, batch):
@@ -107,6 +110,15 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
                 if progress:
                     progress(1)
     return report
+
+
+def warm(campaign: Campaign) -> None:
+    """Load once, before worker processes fork, what reading any of the campaign's workbooks
+    needs (its spec, its roster, the blank form of each level), so no worker loads it again."""
+    by_level = {unit.level: unit for unit in campaign.roster.units()}
+    campaign.levels  # noqa: B018 - cached on the campaign
+    for unit in by_level.values():
+        blank_sheets(campaign, unit)
 
 
 def ingest_file(workspace: Workspace, campaigns: Campaigns, path: Path) -> Outcome:

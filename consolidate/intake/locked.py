@@ -58,6 +58,7 @@ class BlankSheet:
 
 
 _BLANKS: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
+_BUILT: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
 
 
 def locked_findings(campaign: Campaign, grids: dict[str, Grid], unit: Unit, parsed: Parsed,
@@ -197,11 +198,16 @@ def _text(value: Any) -> str:
 
 def blank_sheets(campaign: Campaign, unit: Unit) -> dict[str, BlankSheet]:
     """The blank form of the unit's level, sheet by sheet, built once per level and process
-    (the unit's name is only in the title lines, which are not compared)."""
+    (the unit's name is only in the title lines, which are not compared); a new workspace
+    with the same form, level, tree and texts of the period and deadline reuses it."""
     key = (str(campaign.workspace.path), campaign.id, str(campaign.spec.version), unit.level,
            *campaign.levels)
     if key not in _BLANKS:
-        _BLANKS[key] = _build_blank(campaign, unit.level)
+        made_of = (repr(campaign.spec), campaign.period, campaign.period_label,
+                   campaign.deadline_text(), unit.level, *campaign.levels)
+        if made_of not in _BUILT:
+            _BUILT[made_of] = _build_blank(campaign, unit.level)
+        _BLANKS[key] = _BUILT[made_of]
     return _BLANKS[key]
 
 
