@@ -28,8 +28,10 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import unescape
 
 from defusedxml import DefusedXmlException
@@ -73,10 +75,10 @@ class Container:
     findings: list[Finding] = field(default_factory=list)
     macros: bool = False
     #: xlsx/xlsm only: sheet name -> {cell ref: formula text}, and -> {cell ref: error}
-    formulas: dict[str, dict[str, str]] = field(default_factory=dict)
-    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    formulas: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    errors: Mapping[str, dict[str, str]] = field(default_factory=dict)
     #: xlsx/xlsm only: sheet name -> cells that carry a style (every cell of a form does)
-    styled: dict[str, set[str]] = field(default_factory=dict)
+    styled: Mapping[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def refused(cls, problem: Finding) -> Container:
@@ -297,17 +299,54 @@ def _stream_member(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, total:
 
 
 def _cell_facts(zf: zipfile.ZipFile, xml: dict[str, bytes], container: Container) -> None:
-    """Formulas and error values per sheet of an xlsx: calamine reports neither."""
+    """Formulas and error values per sheet of an xlsx (calamine reports neither), each
+    sheet scanned when first asked for: the checks ask only for the sheets they judge."""
+    parts: dict[str, bytes] = {}
     for sheet, part in _sheet_parts(xml.get("xl/workbook.xml", b""),
                                     xml.get("xl/_rels/workbook.xml.rels", b"")):
         data = xml.get(part)
         if data is None and part in zf.NameToInfo:  # a sheet part not named .xml
             data = zf.read(part)
         if data is not None:
-            formulas, errors, styled = _scan_cells(data)
-            container.formulas[sheet] = formulas
-            container.errors[sheet] = errors
-            container.styled[sheet] = styled
+            parts[sheet] = data
+    scan = _Scan(parts)
+    container.formulas = _Facts(scan, 0)
+    container.errors = _Facts(scan, 1)
+    container.styled = _Facts(scan, 2)
+
+
+class _Scan:
+    """The sheets' XML, each scanned once (:func:`_scan_cells`) on first use."""
+
+    def __init__(self, parts: dict[str, bytes]):
+        self.parts = parts
+        self.done: dict[str, tuple[dict[str, str], dict[str, str], set[str]]] = {}
+
+    def of(self, sheet: str) -> tuple[dict[str, str], dict[str, str], set[str]]:
+        if sheet not in self.done:
+            self.done[sheet] = _scan_cells(self.parts[sheet])
+        return self.done[sheet]
+
+
+class _Facts(Mapping[str, Any]):
+    """One kind of fact (formulas, errors or styled cells) of every sheet, as a mapping."""
+
+    def __init__(self, scan: _Scan, index: int):
+        self.scan, self.index = scan, index
+
+    def __getitem__(self, sheet: str) -> Any:
+        if sheet not in self.scan.parts:
+            raise KeyError(sheet)
+        return self.scan.of(sheet)[self.index]
+
+    def __contains__(self, sheet: object) -> bool:
+        return sheet in self.scan.parts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.scan.parts)
+
+    def __len__(self) -> int:
+        return len(self.scan.parts)
 
 
 def _sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], ...]:
