@@ -163,12 +163,16 @@ def _stray(grid: Grid, blank: BlankSheet | None, keyed: tuple[set[str], set[Any]
     row_keys, col_keys = keyed
     places = _places(grid)
     for i, row in enumerate(grid):
+        if i + 1 == layout.KEY_ROW:
+            continue  # the hidden keys are the form's, checked by the reader
         row_place = places[0][i]
-        for j, raw in enumerate(row):
-            if j == 0 or _blank(raw) or i + 1 == layout.KEY_ROW:
-                continue  # the hidden keys are the form's, checked by the reader
+        keyed_row = row_place in row_keys
+        for j in range(1, len(row)):  # column A holds the form's hidden keys
+            raw = row[j]
+            if raw == "" or raw is None or _blank(raw):  # most cells: empty, asked cheaply
+                continue
             col_place = places[1][j] if j < len(places[1]) else ("#", j + 1)
-            if row_place in row_keys and col_place in col_keys:
+            if keyed_row and col_place in col_keys:
                 continue  # an input, grey or total cell: the reader's and _totals'
             place = (row_place, col_place)
             if place in blank.loose or _text(raw) in blank.texts:
