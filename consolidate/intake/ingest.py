@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -49,6 +50,8 @@ STATUS_WORDS = {"accepted": "đã tiếp nhận", "rejected": "bị từ chối"
 
 #: Files stored per transaction (see :func:`_store_batch`).
 BATCH_FILES = 64
+#: Threads writing the archive while worker processes read the files.
+WRITER_THREADS = 2
 
 Progress = Callable[[int], None]
 Campaigns = dict[tuple[str, str], Campaign]  # (form id, period) -> campaign
@@ -94,14 +97,17 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
     campaigns = {(c.form_id, c.period): c for c in workspace.campaigns()}
     seen: set[str] = set()
 
-    def admit(got: Received) -> Job | None:
-        return _admit(workspace, seen, got)
-
     workers = pool_workers(len(files), workers)
     if workers:
         for campaign in campaigns.values():
             warm(campaign)
-    with ParsePool(workspace, campaigns, parse_bytes, workers) as pool:
+    # with a pool, the archive's disk writes overlap the parent's other work in threads
+    with ThreadPoolExecutor(WRITER_THREADS) as writer, \
+            ParsePool(workspace, campaigns, parse_bytes, workers) as pool:
+
+        def admit(got: Received) -> Job | None:
+            return _admit(workspace, seen, got, writer if workers else None)
+
         results = pool.ordered(map(receive, files), admit)
         while batch := list(islice(results, BATCH_FILES)):
             for outcome in _store_batch(workspace, batch):
@@ -139,6 +145,7 @@ class Received:
     sha: str = ""
     received: dt.datetime | None = None
     problem: Finding | None = None
+    archived: Future[Path] | None = None  # the archive write, when a thread does it
 
 
 def receive(path: Path) -> Received:
@@ -152,12 +159,17 @@ def receive(path: Path) -> Received:
     return Received(path, name, data, hashlib.sha256(data).hexdigest(), received)
 
 
-def _admit(workspace: Workspace, seen: set[str], got: Received) -> Job | None:
-    """The bytes to read and check, archived first; None for a file that needs no reading
-    (unreadable, or the same bytes as a file stored before or earlier in this run)."""
+def _admit(workspace: Workspace, seen: set[str], got: Received,
+           writer: Executor | None = None) -> Job | None:
+    """The bytes to read and check, archived first (by ``writer`` when given, awaited before
+    the file is stored); None for a file that needs no reading (unreadable, or the same
+    bytes as a file stored before or earlier in this run)."""
     if got.problem or got.sha in seen or workspace.store.file(got.sha) is not None:
         return None
     seen.add(got.sha)
+    if writer is not None:
+        got.archived = writer.submit(archive, workspace, got.sha, got.path.suffix, got.data)
+        return got.name, got.data
     archive(workspace, got.sha, got.path.suffix, got.data)
     checkpoint("ingest:archived")
     return got.name, got.data
@@ -192,6 +204,9 @@ def _store_one(store: Store, db: Any, got: Received, result: Result | None) -> O
     """One file's row, findings and submissions, inside the batch's transaction."""
     if got.problem is not None:
         return Outcome(got.name, "rejected", findings=[got.problem])
+    if got.archived is not None:  # written by a thread: on disk before the batch commits
+        got.archived.result()
+        checkpoint("ingest:archived")
     known = store.file(got.sha)
     if known is not None or result is None:
         return _duplicate(store, db, got.sha, got.name, known or {})

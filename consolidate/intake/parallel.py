@@ -89,6 +89,9 @@ class ParsePool:
             self.executor = ProcessPoolExecutor(workers, mp_context=context,
                                                 initializer=_start_worker,
                                                 initargs=(path, parse))
+            # forked now, while this process has no other thread (the archive's writers
+            # start later): a child forked beside a running thread may inherit a held lock
+            self.executor.submit(int).result()
 
     def __enter__(self) -> ParsePool:
         return self
