@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from consolidate.core.workspace import Workspace
 from consolidate.demo import SEED_000_DISTRICT, seed_000_commune_answers
 from consolidate.intake import feedback
 from consolidate.intake.ingest import BATCH_FILES, ingest
+from consolidate.intake.parallel import FORK_MIN_FILES
 
 from .conftest import make_campaign
 from .corpus import Ctx, with_answers, xlsm
@@ -90,5 +92,40 @@ def test_a_run_killed_inside_a_batch_stores_none_of_it_and_resumes_the_same(
     assert _files_stored(killed) == 0
     assert any((killed / "archive").rglob("*.xlsx"))  # the bytes were kept all the same
     run(killed, "ingest")
+    assert store_rows(killed) == store_rows(reference)
+    assert output_files(killed) == output_files(reference)
+
+
+@pytest.fixture(scope="module")
+def province_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tỉnh Bắc Kạn's workspace with enough filled commune forms for a pool of workers."""
+    root = tmp_path_factory.mktemp("province")
+    campaign = make_campaign(root / "base", unit="06")
+    ctx = Ctx(forms=campaign.folder("forms"), inbox=campaign.workspace.inbox,
+              scratch=root / "scratch")
+    communes = [u.code for u in campaign.roster.units() if u.level == "commune"]
+    for code in communes[:FORK_MIN_FILES + 6]:
+        ctx.filled(name=f"{code}.xlsx", code=code)
+    stamp = time.time() - 86_400
+    for path in ctx.inbox.iterdir():
+        os.utime(path, (stamp, stamp))
+    return root / "base"
+
+
+def test_a_pooled_run_killed_midway_leaves_no_worker_and_resumes_the_same(
+        province_inbox: Path, tmp_path: Path) -> None:
+    """The parent dies by SIGKILL while its workers read: they leave (an orphan would hold
+    the workspace's lock), and the next run gives what an uninterrupted run gives."""
+    reference = tmp_path / "reference"
+    shutil.copytree(province_inbox, reference)
+    log = tmp_path / "ingest.log"
+    run(reference, "ingest", log=log)
+    points = [line.split("\t") for line in log.read_text().splitlines()]
+    stored = [int(n) for n, name in points if name == "ingest:in-transaction"]
+    assert len(stored) == FORK_MIN_FILES + 6
+    killed = tmp_path / "killed"
+    shutil.copytree(province_inbox, killed)
+    assert run(killed, "ingest", kill_at=stored[len(stored) // 2]) == -signal.SIGKILL
+    run(killed, "ingest")  # would wait on the lock, then refuse, were a worker still alive
     assert store_rows(killed) == store_rows(reference)
     assert output_files(killed) == output_files(reference)

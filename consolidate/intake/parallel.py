@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
@@ -30,6 +32,8 @@ SPAWN_MIN_FILES = 300
 MAX_WORKERS = 4
 #: Workbooks handed out ahead per worker: enough to keep it busy, few enough to bound memory.
 AHEAD_PER_WORKER = 8
+#: How often a worker checks that the run it works for is still alive, in seconds.
+PARENT_POLL_S = 0.2
 
 T = TypeVar("T")
 Job = tuple[str, bytes]  # (file name, bytes)
@@ -41,12 +45,21 @@ Sent = tuple[str | None, str | None, Parsed]  # (campaign id, unit code, parsed)
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(path: str, parse: Parse) -> None:
-    """Initialiser of a spawned worker: its own view of the workspace's campaigns
-    (a forked worker inherits the parent's, already loaded)."""
+def _start_worker(path: str, parse: Parse, parent: int) -> None:
+    """Initialiser of a worker: its own view of the workspace's campaigns (a forked worker
+    inherits the parent's, already loaded), and a watch on the parent."""
+    threading.Thread(target=_watch, args=(parent,), daemon=True).start()
     if _worker.get("path") != path:
         ws = Workspace(Path(path))
         _set_worker(path, parse, {(c.form_id, c.period): c for c in ws.campaigns()})
+
+
+def _watch(parent: int) -> None:
+    """Leave as soon as the parent is gone (killed): an orphan would wait for work forever,
+    holding what it inherited, the workspace's lock among it."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
 
 
 def _set_worker(path: str, parse: Parse, campaigns: dict[tuple[str, str], Campaign]) -> None:
@@ -88,7 +101,7 @@ class ParsePool:
             context = multiprocessing.get_context(_start_method())
             self.executor = ProcessPoolExecutor(workers, mp_context=context,
                                                 initializer=_start_worker,
-                                                initargs=(path, parse))
+                                                initargs=(path, parse, os.getpid()))
             # forked now, while this process has no other thread (the archive's writers
             # start later): a child forked beside a running thread may inherit a held lock
             self.executor.submit(int).result()
