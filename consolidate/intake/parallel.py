@@ -30,8 +30,10 @@ from consolidate.intake.read import Parsed
 FORK_MIN_FILES = 24
 SPAWN_MIN_FILES = 300
 MAX_WORKERS = 4
-#: Workbooks handed out ahead per worker: enough to keep it busy, few enough to bound memory.
+#: Workbooks handed out ahead per worker, and their bytes at most: enough to keep the
+#: workers busy while the parent stores a batch, few enough to bound memory.
 AHEAD_PER_WORKER = 8
+AHEAD_BYTES = 256 * 1024 * 1024
 #: How often a worker checks that the run it works for is still alive, in seconds.
 PARENT_POLL_S = 0.2
 
@@ -123,12 +125,16 @@ class ParsePool:
                 yield item, None if args is None else self.parse(self.campaigns, *args)
             return
         pending: deque[tuple[T, Job | None, Future[Sent] | None]] = deque()
+        held = 0  # bytes handed out and not yet returned
         for item in items:
             args = job(item)
             future = None if args is None else self.executor.submit(_work, args)
             pending.append((item, args, future))
-            while len(pending) > self.ahead:
-                yield self._resolve(*pending.popleft())
+            held += len(args[1]) if args else 0
+            while len(pending) > self.ahead or held > AHEAD_BYTES:
+                done = pending.popleft()
+                held -= len(done[1][1]) if done[1] else 0
+                yield self._resolve(*done)
         while pending:
             yield self._resolve(*pending.popleft())
 
