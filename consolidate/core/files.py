@@ -34,8 +34,11 @@ _checkpoints = 0
 
 def atomic_write(target: Path, data: bytes) -> None:
     """Write to a temporary name in the same folder, then rename: no half-written outputs."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix)
+    except FileNotFoundError:  # the folder is new (asked only then: ingest writes thousands)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

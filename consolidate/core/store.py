@@ -3,8 +3,8 @@
 State that can be derived is not stored: which submission of a unit counts is
 computed from the submissions themselves (the newest direct one, else the newest
 relayed one), so superseding never rewrites history. Every write happens inside
-one transaction per file, so a run killed half-way leaves the store as it was
-before that file.
+a transaction (an ingest stores a batch of files per transaction), so a run killed
+half-way leaves the store as it was before that batch.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ limits, before python-calamine or openpyxl parse a single sheet:
   Open XML and OpenDocument never use one, and it is how entity bombs and external
   entities arrive; the XML parts parsed here (workbook, relationships) go through
   ``defusedxml`` only, and sheets are scanned for formulas and error values (``<f>``,
-  ``t="e"``, which calamine does not report) without any XML parser;
+  ``t="e"``, which calamine does not report) without any XML parser
+  (:mod:`consolidate.intake.scan`), from the bytes inflated in that one pass;
 * macros (``vbaProject.bin``) are never run, never parsed and never copied: the
   values are read and the file is flagged.
 
@@ -25,17 +26,15 @@ What the scan finds in the cells is judged later, against the form
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from xml.sax.saxutils import unescape
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as safe_fromstring
 
 from consolidate.core.errors import Finding, finding
+from consolidate.intake.scan import cell_facts
 
 MB = 1024 * 1024
 #: A filled form is about 30 KB; a district's consolidated workbook a few MB.
@@ -54,8 +53,6 @@ ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 DTD_MARKS = (b"<!doctype", b"<!entity")
 
-NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError)
 INFLATE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
@@ -71,10 +68,10 @@ class Container:
     findings: list[Finding] = field(default_factory=list)
     macros: bool = False
     #: xlsx/xlsm only: sheet name -> {cell ref: formula text}, and -> {cell ref: error}
-    formulas: dict[str, dict[str, str]] = field(default_factory=dict)
-    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+    formulas: Mapping[str, dict[str, str]] = field(default_factory=dict)
+    errors: Mapping[str, dict[str, str]] = field(default_factory=dict)
     #: xlsx/xlsm only: sheet name -> cells that carry a style (every cell of a form does)
-    styled: dict[str, set[str]] = field(default_factory=dict)
+    styled: Mapping[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def refused(cls, problem: Finding) -> Container:
@@ -172,21 +169,24 @@ def _check_members(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo])
     kind, detail = _zip_kind(zf, names)
     if not kind:
         return Container.refused(finding("file-unreadable", file=name, detail=detail))
-    problem = _stream_members(name, zf, infos)
+    xml: dict[str, bytes] = {}
+    problem = _stream_members(name, zf, infos, xml)
     if problem:
         return Container.refused(problem)
-    return _spreadsheet(name, zf, kind, names)
+    return _spreadsheet(name, zf, xml, kind, names)
 
 
-def _spreadsheet(name: str, zf: zipfile.ZipFile, kind: str, names: set[str]) -> Container:
-    """A package that passed the limits: flag macros, scan an xlsx's cells."""
+def _spreadsheet(name: str, zf: zipfile.ZipFile, xml: dict[str, bytes], kind: str,
+                 names: set[str]) -> Container:
+    """A package that passed the limits: flag macros, scan an xlsx's cells (from the XML
+    members already inflated and checked while streaming: nothing is inflated twice)."""
     container = Container(kind)
     container.macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     if container.macros:
         container.findings.append(finding("macros-ignored", file=name))
     if kind in ("xlsx", "xlsm"):
         try:
-            _cell_facts(zf, names, container)
+            container.formulas, container.errors, container.styled = cell_facts(zf, xml)
         except XML_ERRORS as exc:
             code = "xml-unsafe" if isinstance(exc, DefusedXmlException) else "file-damaged"
             return Container.refused(finding(code, file=name, detail=error_detail(exc)))
@@ -242,13 +242,16 @@ def _read_small(zf: zipfile.ZipFile, member: str, names: set[str]) -> bytes:
     return zf.read(member)
 
 
-def _stream_members(name: str, zf: zipfile.ZipFile,
-                    infos: list[zipfile.ZipInfo]) -> Finding | None:
-    """Inflate each member once with its declared size enforced and CRC checked; no DTDs."""
+def _stream_members(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                    xml: dict[str, bytes] | None = None) -> Finding | None:
+    """Inflate each member once with its declared size enforced and CRC checked; no DTDs.
+
+    The XML members' bytes are kept in ``xml`` (member name -> bytes), within the limits
+    just enforced, so the cell scan reads them without inflating them again."""
     total = 0
     for info in infos:
         try:
-            total, problem = _stream_member(name, zf, info, total)
+            total, problem = _stream_member(name, zf, info, total, xml)
         except INFLATE_ERRORS as exc:
             return finding("file-damaged", file=name,
                            detail=f"{info.filename}: {error_detail(exc)}")
@@ -257,14 +260,18 @@ def _stream_members(name: str, zf: zipfile.ZipFile,
     return None
 
 
-def _stream_member(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo,
-                   total: int) -> tuple[int, Finding | None]:
-    """One member, chunk by chunk: the running total of bytes inflated, and any problem."""
+def _stream_member(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: int,
+                   keep: dict[str, bytes] | None = None) -> tuple[int, Finding | None]:
+    """One member, chunk by chunk: the running total of bytes inflated, and any problem;
+    an XML member that passes is kept in ``keep`` when given."""
     xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
     tail = b""
     size = 0
+    chunks: list[bytes] = []
     with zf.open(info) as fh:
         while chunk := fh.read(CHUNK):
+            if xml:
+                chunks.append(chunk)
             size += len(chunk)
             total += len(chunk)
             if size > info.file_size or total > MAX_UNPACKED_BYTES:
@@ -276,70 +283,6 @@ def _stream_member(name: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo,
                     return total, finding("xml-unsafe", file=name,
                                           detail=f"{info.filename} có khai báo DTD/ENTITY")
                 tail = chunk[-16:]
+    if xml and keep is not None:
+        keep[info.filename] = b"".join(chunks)
     return total, None
-
-
-# --------------------------------------------------------------------------- cell scan
-
-
-def _cell_facts(zf: zipfile.ZipFile, names: set[str], container: Container) -> None:
-    """Formulas and error values per sheet of an xlsx: calamine reports neither."""
-    for sheet, part in _sheet_parts(zf, names):
-        formulas, errors, styled = _scan_cells(zf.read(part))
-        container.formulas[sheet] = formulas
-        container.errors[sheet] = errors
-        container.styled[sheet] = styled
-
-
-def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> Iterator[tuple[str, str]]:
-    """(sheet name, zip member) of every worksheet, from the workbook and its relationships."""
-    workbook = safe_fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
-    rels_xml = _read_small(zf, "xl/_rels/workbook.xml.rels", names)
-    rels = {}
-    if rels_xml:
-        for rel in safe_fromstring(rels_xml, forbid_dtd=True):
-            target = rel.get("Target", "")
-            target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            rels[rel.get("Id")] = target
-    for sheet in workbook.iter(f"{NS_MAIN}sheet"):
-        part = rels.get(sheet.get(f"{NS_REL}id"))
-        if part and part in names:
-            yield sheet.get("name", ""), part
-
-
-def _scan_cells(xml: bytes) -> tuple[dict[str, str], dict[str, str], set[str]]:
-    """Formulas, error values and styled cells of one sheet's XML.
-
-    The member has no DTD (checked while streaming), so a scan of its cells is exact
-    and ten times faster than a parse; no XML parser touches it here.
-    """
-    formulas: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    styled: set[str] = set()
-    for match in _CELL.finditer(xml):
-        attrs, body = match.group(1), match.group(2) or b""
-        ref_match = _REF.search(attrs)
-        ref = ref_match.group(1).decode("ascii") if ref_match else ""
-        style = _STYLE.search(attrs)
-        if style is not None and style.group(1) != b"0":
-            styled.add(ref)
-        error = _ERROR_TYPE.search(attrs) if b't="e"' in attrs else None
-        formula = _FORMULA.search(body) if b"<f" in body or b":f" in body else None
-        if formula is not None:
-            formulas[ref] = "=" + _xml_text(formula.group(1))
-        if error is not None:
-            value = _VALUE.search(body)
-            errors[ref] = _xml_text(value.group(1)) if value else "#ERROR"
-    return formulas, errors, styled
-
-
-def _xml_text(raw: bytes | None) -> str:
-    return unescape((raw or b"").decode("utf-8", "replace"))
-
-
-_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
-_STYLE = re.compile(rb'\bs="([0-9]+)"')
-_ERROR_TYPE = re.compile(rb'\bt="e"')
-_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)

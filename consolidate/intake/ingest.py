@@ -4,9 +4,10 @@ For every file: the original bytes are archived by content hash before anything
 else; the bytes are checked before any parser sees them (:mod:`.container`); the
 workbook is identified by its own metadata and read against its campaign's form
 (:mod:`.read`), its form token checked (:mod:`consolidate.forms.token`) and its
-input cells checked (:mod:`.cells`); then the file's row, its findings and its
-submission are stored in one transaction. One bad file never stops the run: its
-findings go in the report and the run goes on.
+input cells checked (:mod:`.cells`), in worker processes for a large run
+(:mod:`.parallel`); then, in the order the files were given, each file's row, its
+findings and its submission are stored, many files per transaction. One bad file
+never stops the run: its findings go in the report and the run goes on.
 
 The run neither takes the workspace lock nor writes feedback: the API does both
 around it (``consolidate.api.ingest``), so this module depends on nothing that
@@ -19,7 +20,9 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +36,8 @@ from consolidate.core.workspace import Campaign, Workspace
 from consolidate.forms.token import check_token
 from consolidate.intake.cells import cell_findings, input_cells
 from consolidate.intake.container import check_container, error_detail
-from consolidate.intake.locked import locked_findings
+from consolidate.intake.locked import blank_sheets, locked_findings
+from consolidate.intake.parallel import Job, ParsePool, pool_workers
 from consolidate.intake.read import Grid, Parsed, Reader, read_meta, read_workbook
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -43,6 +47,11 @@ IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep", ".gitignor
 #: Findings about a value typed outside the input cells: a form with only these is not blank.
 TYPED_ELSEWHERE = {"value-in-computed-cell", "text-outside-input", "total-mismatch"}
 STATUS_WORDS = {"accepted": "đã tiếp nhận", "rejected": "bị từ chối"}
+
+#: Files stored per transaction (see :func:`_store_batch`).
+BATCH_FILES = 64
+#: Threads writing the archive while worker processes read the files.
+WRITER_THREADS = 2
 
 Progress = Callable[[int], None]
 Campaigns = dict[tuple[str, str], Campaign]  # (form id, period) -> campaign
@@ -75,70 +84,158 @@ def _ignored(path: Path) -> bool:
 
 
 def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
-           progress: Progress | None = None) -> Report:
+           progress: Progress | None = None, workers: int | None = None) -> Report:
     """Ingest files or folders (default: the inbox). Never stops at a bad file.
 
-    The caller holds the workspace lock and writes the feedback afterwards.
+    Files are read and checked in worker processes when there are enough of them
+    (``workers``: how many, 1 for none; default chosen by :func:`.parallel.pool_workers`)
+    and stored in the order given, ``BATCH_FILES`` per transaction. The caller holds the
+    workspace lock and writes the feedback afterwards.
     """
     files = collect_files([workspace.inbox] if paths is None else list(paths))
     report = Report(stats={"files": len(files), "accepted": 0, "rejected": 0, "duplicate": 0})
     campaigns = {(c.form_id, c.period): c for c in workspace.campaigns()}
-    for path in files:
-        outcome = ingest_file(workspace, campaigns, path)
-        report.stats[outcome.status] += 1
-        report.add(outcome.findings)
-        if progress:
-            progress(1)
+    seen: set[str] = set()
+
+    workers = pool_workers(len(files), workers)
+    if workers:
+        for campaign in campaigns.values():
+            warm(campaign)
+    # with a pool, the archive's disk writes overlap the parent's other work in threads
+    with ThreadPoolExecutor(WRITER_THREADS) as writer, \
+            ParsePool(workspace, campaigns, parse_bytes, workers) as pool:
+
+        def admit(got: Received) -> Job | None:
+            return _admit(workspace, seen, got, writer if workers else None)
+
+        results = pool.ordered(map(receive, files), admit)
+        while batch := list(islice(results, BATCH_FILES)):
+            for outcome in _store_batch(workspace, batch):
+                report.stats[outcome.status] += 1
+                report.add(outcome.findings)
+                if progress:
+                    progress(1)
     return report
+
+
+def warm(campaign: Campaign) -> None:
+    """Load once, before worker processes fork, what reading any of the campaign's workbooks
+    needs (its spec, its roster, the blank form of each level), so no worker loads it again."""
+    by_level = {unit.level: unit for unit in campaign.roster.units()}
+    campaign.levels  # noqa: B018 - cached on the campaign
+    for unit in by_level.values():
+        blank_sheets(campaign, unit)
 
 
 def ingest_file(workspace: Workspace, campaigns: Campaigns, path: Path) -> Outcome:
     """Archive, check, read and store one file; a file seen before changes nothing."""
+    got = receive(path)
+    job = _admit(workspace, set(), got)
+    result = parse_bytes(campaigns, *job) if job is not None else None
+    return _store_batch(workspace, [(got, result)])[0]
+
+
+@dataclass
+class Received:
+    """One file as read from disk (its bytes, their hash, when it arrived), or why not."""
+
+    path: Path
+    name: str
+    data: bytes = b""
+    sha: str = ""
+    received: dt.datetime | None = None
+    problem: Finding | None = None
+    archived: Future[Path] | None = None  # the archive write, when a thread does it
+
+
+def receive(path: Path) -> Received:
     name = path.name
     try:
         data = path.read_bytes()
         received = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
     except OSError as exc:
-        return Outcome(name, "rejected", findings=[
-            finding("file-unreadable", file=name, detail=exc.strerror or str(exc))])
-    sha = hashlib.sha256(data).hexdigest()
-    store = workspace.store
-    known = store.file(sha)
-    if known is not None:
-        return _duplicate(store, sha, name, known)
-    archive(workspace, sha, path.suffix, data)
+        return Received(path, name, problem=finding(
+            "file-unreadable", file=name, detail=exc.strerror or str(exc)))
+    return Received(path, name, data, hashlib.sha256(data).hexdigest(), received)
+
+
+def _admit(workspace: Workspace, seen: set[str], got: Received,
+           writer: Executor | None = None) -> Job | None:
+    """The bytes to read and check, archived first (by ``writer`` when given, awaited before
+    the file is stored); None for a file that needs no reading (unreadable, or the same
+    bytes as a file stored before or earlier in this run)."""
+    if got.problem or got.sha in seen or workspace.store.file(got.sha) is not None:
+        return None
+    seen.add(got.sha)
+    if writer is not None:
+        got.archived = writer.submit(archive, workspace, got.sha, got.path.suffix, got.data)
+        return got.name, got.data
+    archive(workspace, got.sha, got.path.suffix, got.data)
     checkpoint("ingest:archived")
+    return got.name, got.data
+
+
+def parse_bytes(campaigns: Campaigns, name: str,
+                data: bytes) -> tuple[Campaign | None, Unit | None, Parsed]:
+    """Check and read one workbook's bytes: pure, so it may run in a worker process."""
     try:
-        campaign, unit, parsed = _parse(campaigns, name, data)
+        return _parse(campaigns, name, data)
     except Exception as exc:  # noqa: BLE001 - one strange file never stops the run
-        campaign, unit, parsed = None, None, Parsed({}, findings=[finding(
+        return None, None, Parsed({}, findings=[finding(
             "file-unreadable", file=name, detail=f"lỗi khi đọc tệp ({error_detail(exc)})")])
+
+
+Result = tuple[Campaign | None, Unit | None, Parsed]
+
+
+def _store_batch(workspace: Workspace, batch: list[tuple[Received, Result | None]]
+                 ) -> list[Outcome]:
+    """Store a batch of files, in order, in one transaction: a run killed before it commits
+    leaves the store as it was before the batch (the archive keeps the bytes), and the next
+    run, finding the same files, redoes the batch identically."""
+    store = workspace.store
+    with store.transaction() as db:
+        outcomes = [_store_one(store, db, got, result) for got, result in batch]
+    checkpoint("ingest:committed")
+    return outcomes
+
+
+def _store_one(store: Store, db: Any, got: Received, result: Result | None) -> Outcome:
+    """One file's row, findings and submissions, inside the batch's transaction."""
+    if got.problem is not None:
+        return Outcome(got.name, "rejected", findings=[got.problem])
+    if got.archived is not None:  # written by a thread: on disk before the batch commits
+        got.archived.result()
+        checkpoint("ingest:archived")
+    known = store.file(got.sha)
+    if known is not None or result is None:
+        return _duplicate(store, db, got.sha, got.name, known or {})
+    campaign, unit, parsed = result
     accepted = not any(f.is_error for f in parsed.findings)
     if accepted and campaign and unit:
-        parsed.findings += arrival_notes(store, campaign, unit.code, name)
+        parsed.findings += arrival_notes(store, campaign, unit.code, got.name)
+    received = got.received or dt.datetime.now().astimezone()
     info = {
-        "sha256": sha, "name": name, "size": len(data),
+        "sha256": got.sha, "name": got.name, "size": len(got.data),
         "received_at": received.isoformat(timespec="seconds"), "ingested_at": now_iso(),
         "campaign": campaign.id if campaign else None, "unit": unit.code if unit else None,
         "status": "accepted" if accepted else "rejected",
         "findings": json.dumps([f.to_dict() for f in parsed.findings], ensure_ascii=False),
     }
-    with store.transaction() as db:
-        store.record_file(db, info)
-        checkpoint("ingest:in-transaction")
-        if accepted and campaign and unit:
-            _store_submission(store, db, campaign, unit, parsed, info)
-    checkpoint("ingest:committed")
-    return Outcome(name, info["status"], info["unit"] or "", parsed.findings)
+    store.record_file(db, info)
+    checkpoint("ingest:in-transaction")
+    if accepted and campaign and unit:
+        _store_submission(store, db, campaign, unit, parsed, info)
+    checkpoint("ingest:stored")
+    return Outcome(got.name, info["status"], info["unit"] or "", parsed.findings)
 
 
-def _duplicate(store: Store, sha: str, name: str, known: dict[str, Any]) -> Outcome:
+def _duplicate(store: Store, db: Any, sha: str, name: str, known: dict[str, Any]) -> Outcome:
     """The same bytes again: only the new name is remembered."""
-    with store.transaction() as db:
-        store.record_name(db, sha, name, now_iso())
-    status = STATUS_WORDS.get(known["status"], known["status"])
-    return Outcome(name, "duplicate", known["unit"] or "", [finding(
-        "file-duplicate", file=name, detail=f"tệp {known['name']}, {status}")])
+    store.record_name(db, sha, name, now_iso())
+    status = STATUS_WORDS.get(known.get("status", ""), known.get("status", ""))
+    return Outcome(name, "duplicate", known.get("unit") or "", [finding(
+        "file-duplicate", file=name, detail=f"tệp {known.get('name', name)}, {status}")])
 
 
 def archive(workspace: Workspace, sha: str, suffix: str, data: bytes) -> Path:

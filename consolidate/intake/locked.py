@@ -58,6 +58,7 @@ class BlankSheet:
 
 
 _BLANKS: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
+_BUILT: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
 
 
 def locked_findings(campaign: Campaign, grids: dict[str, Grid], unit: Unit, parsed: Parsed,
@@ -162,12 +163,16 @@ def _stray(grid: Grid, blank: BlankSheet | None, keyed: tuple[set[str], set[Any]
     row_keys, col_keys = keyed
     places = _places(grid)
     for i, row in enumerate(grid):
+        if i + 1 == layout.KEY_ROW:
+            continue  # the hidden keys are the form's, checked by the reader
         row_place = places[0][i]
-        for j, raw in enumerate(row):
-            if j == 0 or _blank(raw) or i + 1 == layout.KEY_ROW:
-                continue  # the hidden keys are the form's, checked by the reader
+        keyed_row = row_place in row_keys
+        for j in range(1, len(row)):  # column A holds the form's hidden keys
+            raw = row[j]
+            if raw == "" or raw is None or _blank(raw):  # most cells: empty, asked cheaply
+                continue
             col_place = places[1][j] if j < len(places[1]) else ("#", j + 1)
-            if row_place in row_keys and col_place in col_keys:
+            if keyed_row and col_place in col_keys:
                 continue  # an input, grey or total cell: the reader's and _totals'
             place = (row_place, col_place)
             if place in blank.loose or _text(raw) in blank.texts:
@@ -197,11 +202,16 @@ def _text(value: Any) -> str:
 
 def blank_sheets(campaign: Campaign, unit: Unit) -> dict[str, BlankSheet]:
     """The blank form of the unit's level, sheet by sheet, built once per level and process
-    (the unit's name is only in the title lines, which are not compared)."""
+    (the unit's name is only in the title lines, which are not compared); a new workspace
+    with the same form, level, tree and texts of the period and deadline reuses it."""
     key = (str(campaign.workspace.path), campaign.id, str(campaign.spec.version), unit.level,
            *campaign.levels)
     if key not in _BLANKS:
-        _BLANKS[key] = _build_blank(campaign, unit.level)
+        made_of = (repr(campaign.spec), campaign.period, campaign.period_label,
+                   campaign.deadline_text(), unit.level, *campaign.levels)
+        if made_of not in _BUILT:
+            _BUILT[made_of] = _build_blank(campaign, unit.level)
+        _BLANKS[key] = _BUILT[made_of]
     return _BLANKS[key]
 
 

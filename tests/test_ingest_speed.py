@@ -1,0 +1,131 @@
+"""Fast ingest keeps every guarantee: the same store and outputs with or without the pool
+of worker processes, and a run killed inside a batched store transaction resumes to the
+same store and files as a run never interrupted."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from consolidate.core.workspace import Workspace
+from consolidate.demo import SEED_000_DISTRICT, seed_000_commune_answers
+from consolidate.intake import feedback
+from consolidate.intake.ingest import BATCH_FILES, ingest
+from consolidate.intake.parallel import FORK_MIN_FILES
+
+from .conftest import make_campaign
+from .corpus import Ctx, with_answers, xlsm
+from .test_kill import output_files, run, store_rows
+
+
+@pytest.fixture(scope="module")
+def inbox_ready(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """TP Bắc Kạn's workspace with an inbox as a clerk's week brings it: good forms of every
+    ward, the district's own, one refused, a macro workbook, the same bytes twice under two
+    names, and a PDF named .xlsx."""
+    root = tmp_path_factory.mktemp("speed")
+    campaign = make_campaign(root / "base")
+    ctx = Ctx(forms=campaign.folder("forms"), inbox=campaign.workspace.inbox,
+              scratch=root / "scratch")
+    communes = [u.code for u in campaign.roster.units() if u.level == "commune"]
+    for code in communes[:-1]:
+        ctx.filled(name=f"{code}.xlsx", answers=seed_000_commune_answers(code), code=code)
+    ctx.filled(name="058.xlsx", answers=SEED_000_DISTRICT, code="058")
+    xlsm(ctx)
+    ctx.filled(name="loi.xlsx", answers=with_answers(so_tre_em_tham_du="khoảng 700"),
+               code=communes[-1])
+    shutil.copy2(ctx.inbox / f"{communes[0]}.xlsx", ctx.inbox / "gui lai.xlsx")
+    (ctx.inbox / "scan.xlsx").write_bytes(b"%PDF-1.4\n% not a workbook\n")
+    stamp = time.time() - 86_400
+    for path in ctx.inbox.iterdir():
+        os.utime(path, (stamp, stamp))
+    return root / "base"
+
+
+def _ingest_copy(base: Path, target: Path, workers: int) -> list[object]:
+    shutil.copytree(base, target)
+    ws = Workspace(target)
+    with ws.lock():
+        report = ingest(ws, workers=workers)
+        feedback.write_feedback(ws)
+    ws.store.close()
+    return [f.to_dict() for f in report.findings]
+
+
+def test_pool_gives_the_same_store_outputs_and_findings_as_one_process(
+        inbox_ready: Path, tmp_path: Path) -> None:
+    alone = _ingest_copy(inbox_ready, tmp_path / "alone", workers=1)
+    pooled = _ingest_copy(inbox_ready, tmp_path / "pooled", workers=2)
+    assert pooled == alone
+    codes = {f["code"] for f in alone}  # type: ignore[index]
+    assert {"file-duplicate", "file-unreadable", "macros-ignored"} <= codes
+    assert store_rows(tmp_path / "pooled") == store_rows(tmp_path / "alone")
+    assert output_files(tmp_path / "pooled") == output_files(tmp_path / "alone")
+
+
+def _files_stored(ws: Path) -> int:
+    db = sqlite3.connect(ws / "consolidate.sqlite")
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM files").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_a_run_killed_inside_a_batch_stores_none_of_it_and_resumes_the_same(
+        inbox_ready: Path, tmp_path: Path) -> None:
+    reference = tmp_path / "reference"
+    shutil.copytree(inbox_ready, reference)
+    log = tmp_path / "ingest.log"
+    run(reference, "ingest", log=log)
+    points = [line.split("\t") for line in log.read_text().splitlines()]
+    stored = [int(n) for n, name in points if name == "ingest:in-transaction"]
+    assert 3 <= len(stored) < BATCH_FILES  # one batch: every file in one transaction
+    killed = tmp_path / "killed"
+    shutil.copytree(inbox_ready, killed)
+    run(killed, "ingest", kill_at=stored[2])  # a third file being written, none committed
+    assert _files_stored(killed) == 0
+    assert any((killed / "archive").rglob("*.xlsx"))  # the bytes were kept all the same
+    run(killed, "ingest")
+    assert store_rows(killed) == store_rows(reference)
+    assert output_files(killed) == output_files(reference)
+
+
+@pytest.fixture(scope="module")
+def province_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tỉnh Bắc Kạn's workspace with enough filled commune forms for a pool of workers."""
+    root = tmp_path_factory.mktemp("province")
+    campaign = make_campaign(root / "base", unit="06")
+    ctx = Ctx(forms=campaign.folder("forms"), inbox=campaign.workspace.inbox,
+              scratch=root / "scratch")
+    communes = [u.code for u in campaign.roster.units() if u.level == "commune"]
+    for code in communes[:FORK_MIN_FILES + 6]:
+        ctx.filled(name=f"{code}.xlsx", code=code)
+    stamp = time.time() - 86_400
+    for path in ctx.inbox.iterdir():
+        os.utime(path, (stamp, stamp))
+    return root / "base"
+
+
+def test_a_pooled_run_killed_midway_leaves_no_worker_and_resumes_the_same(
+        province_inbox: Path, tmp_path: Path) -> None:
+    """The parent dies by SIGKILL while its workers read: they leave (an orphan would hold
+    the workspace's lock), and the next run gives what an uninterrupted run gives."""
+    reference = tmp_path / "reference"
+    shutil.copytree(province_inbox, reference)
+    log = tmp_path / "ingest.log"
+    run(reference, "ingest", log=log)
+    points = [line.split("\t") for line in log.read_text().splitlines()]
+    stored = [int(n) for n, name in points if name == "ingest:in-transaction"]
+    assert len(stored) == FORK_MIN_FILES + 6
+    killed = tmp_path / "killed"
+    shutil.copytree(province_inbox, killed)
+    assert run(killed, "ingest", kill_at=stored[len(stored) // 2]) == -signal.SIGKILL
+    run(killed, "ingest")  # would wait on the lock, then refuse, were a worker still alive
+    assert store_rows(killed) == store_rows(reference)
+    assert output_files(killed) == output_files(reference)
