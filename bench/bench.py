@@ -197,7 +197,8 @@ def site_templates(campaign: Campaign, folder: Path) -> Templates:
     rng = random.Random(2024)
     narrative = {k: v.format(period=campaign.period) for k, v in demo.NARRATIVE_SAMPLES.items()}
     out = Templates({}, {})
-    for level in campaign.levels:
+    in_campaign = {u.level for u in campaign.roster.units()}
+    for level in [lv for lv in campaign.levels if lv in in_campaign]:  # not the nation above
         out.blank[level] = [(info, data) for info, data, _ in
                             Template.for_level(campaign, level).members]
         blank_path = folder / f"blank-{level}.xlsx"
