@@ -158,11 +158,11 @@ def progress(label: str) -> Iterator[Callable[[int, int], None]]:
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
+    from consolidate.core.settings import parse_date
+
+    day = parse_date(value)
+    if day is not None:
+        return day
     raise click.BadParameter(f"'{value}' không phải ngày dạng 2024-07-03 hoặc 03/07/2024")
 
 

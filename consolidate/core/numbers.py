@@ -454,6 +454,13 @@ def _group_in_words(group: int, *, full: bool) -> str:
     return words
 
 
+def format_list_date(value: object) -> str:
+    """A date kept as ISO text, as a list table's "(dd/mm/yyyy)" header asks: "10/01/2024".
+
+    Raises ValueError for text that is not an ISO date (a date typed as words)."""
+    return datetime.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+
+
 def format_date_long(d: datetime.date) -> str:
     """Format for the place-and-date line: "ngày 03 tháng 7 năm 2024".
 

@@ -28,6 +28,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from consolidate.core.errors import ConsolidateError
+from consolidate.core.numbers import format_date_short
 
 #: What a person may type, as the refusal lists it.
 ACCEPTED = ("2025", "6 tháng đầu năm 2025", "quý I/2025 (hoặc quý 1 năm 2025, Q1-2025)",
@@ -153,9 +154,9 @@ def parse_period(text: object) -> Period:
 def check_in_period(period: Period, label: str, day: dt.date | None) -> None:
     """A deadline or cut-off before the period even starts is a typo (the wrong year)."""
     if day is not None and day < period.start:
-        raise ConsolidateError("date-before-period", label=label, found=date_text(day),
+        raise ConsolidateError("date-before-period", label=label, found=format_date_short(day),
                                expected=f"kỳ báo cáo {period.label} (bắt đầu từ ngày "
-                                        f"{date_text(period.start)})")
+                                        f"{format_date_short(period.start)})")
 
 
 def period_label(period: str) -> str:
@@ -172,6 +173,3 @@ def period_text(period: str) -> str:
     return parsed.label if parsed is not None else str(period)
 
 
-def date_text(day: dt.date) -> str:
-    """'03/7/2024': the day with two digits, as the forms have always written dates."""
-    return f"{day.day:02d}/{day.month}/{day.year}"

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from consolidate.core.errors import ConsolidateError, Finding, finding
-from consolidate.core.period import check_in_period, date_text
+from consolidate.core.numbers import format_date_short
+from consolidate.core.period import check_in_period
 
 if TYPE_CHECKING:
     from consolidate.core.workspace import Campaign
@@ -98,7 +99,7 @@ def value_text(key: str, value: Any) -> str:
     if kind == "list":
         return f"{LIST_SEPARATOR} ".join(value)
     if kind == "date":
-        return date_text(dt.date.fromisoformat(str(value)))
+        return format_date_short(dt.date.fromisoformat(str(value)))
     return str(value)
 
 

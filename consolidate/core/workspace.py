@@ -24,10 +24,10 @@ from filelock import FileLock, Timeout
 
 from consolidate.core.errors import ConsolidateError
 from consolidate.core.files import TEMP_PREFIX
+from consolidate.core.numbers import format_date_short
 from consolidate.core.period import (
     Period,
     check_in_period,
-    date_text,
     parse_period,
     period_label,
     read_period,
@@ -94,7 +94,7 @@ class Campaign:
 
     def cutoff_text(self) -> str:
         """'đến hết ngày 14/6/2025', or '' when the period is not known."""
-        return f"đến hết ngày {date_text(self.cutoff)}" if self.cutoff else ""
+        return f"đến hết ngày {format_date_short(self.cutoff)}" if self.cutoff else ""
 
     @property
     def root_unit(self) -> Unit:
@@ -121,7 +121,7 @@ class Campaign:
     def deadline_text(self) -> str:
         if self.deadline is None:
             return ""
-        return f"trước ngày {date_text(self.deadline)}"
+        return f"trước ngày {format_date_short(self.deadline)}"
 
     def folder(self, kind: str) -> Path:
         path = self.workspace.path / kind / self.id

@@ -8,7 +8,6 @@ along so the province can check them.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core import files
 from consolidate.core.files import atomic_write, safe_filename
+from consolidate.core.numbers import format_list_date
 from consolidate.core.spec import EVALUATION, NUMERIC_KINDS, Column, Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
@@ -299,7 +299,7 @@ def _list_value(kind: str, value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     if kind == "date":  # as the header asks: dd/mm/yyyy
-        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+        return format_list_date(value)
     return value
 
 

@@ -9,12 +9,12 @@ column, the split by level (``cấp huyện 200, cấp xã 22``).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from consolidate.core.numbers import format_list_date
 from consolidate.core.spec import PREVIOUS, RESULT, Indicator, Table
 from consolidate.core.vocabulary import ROW_LEVEL, TOTAL_ROW_ID
 from consolidate.core.workspace import Campaign
@@ -178,7 +178,7 @@ def _list_cell(value: Any, kind: str) -> str:
     value = plain(value)
     if kind == "date" and value is not None:
         try:
-            return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+            return format_list_date(value)
         except ValueError:
             return clean_text(value) or "-"
     return table_figure(value)
