@@ -78,3 +78,21 @@ def test_the_chase_list_is_one_command_with_each_units_address(tmp_path: Path) -
     assert result.exit_code == 0
     assert "Còn 3 đơn vị cần nhắc" in result.output and "--remind" in result.output
     assert "vanhoa@xa-hai.gov.vn" in result.output and "Xã Một" not in result.output
+
+
+def test_a_reply_from_a_copied_address_of_the_unit_is_its_own(tmp_path: Path) -> None:
+    """A unit's contacts cell "a; b": an answer from b (copied on the form's mail) is the
+    unit's, not a stranger's; one from anywhere else still is."""
+    ws = _district(tmp_path)
+    contacts = tmp_path / "danh-ba.csv"
+    contacts.write_text("mã,email\n902,vanhoa@xa-hai.gov.vn; chutich@xa-hai.gov.vn\n",
+                        encoding="utf-8")
+    assert api.contacts(ws, path=contacts).valid
+    camp = Workspace(ws).campaign()
+    for key, sender in (("<c@mail>", "chutich@xa-hai.gov.vn"), ("<s@mail>", "ai.do@gmail.com")):
+        camp.workspace.store.record_received({
+            "campaign": camp.id, "source": "folder:/mail", "message_key": key, "unit": "902",
+            "from_addr": sender, "read_at": "2024-06-21T08:00:00", "outcome": "attachments"})
+    note = {u["code"]: u["note"] for u in api.status(ws).units}["902"]
+    assert "chutich@xa-hai.gov.vn" not in note
+    assert "ai.do@gmail.com, không phải địa chỉ của đơn vị" in note

@@ -233,7 +233,7 @@ def _sender_check(run: _Run, campaign: str, unit: str, sender: str,
                   name: str) -> list[Finding]:
     """A warning when the unit has a known address and the reply came from another one."""
     contact = run.contact(campaign, unit)
-    if contact is None or not sender or contact.email.strip().lower() == sender:
+    if contact is None or not sender or contact.owns(sender):
         return []
     camp = run.campaigns[campaign]
     return [finding("mail-sender-unexpected", file=name, unit=unit,

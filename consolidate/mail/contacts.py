@@ -25,6 +25,11 @@ class Contact:
     phone: str = ""
     cc: tuple[str, ...] = ()  # further addresses of the same cell, copied on every message
 
+    def owns(self, address: str) -> bool:
+        """Whether a reply from this address is the unit's own (its first address or a
+        copied one): collect warns, and status notes, when it is not."""
+        return address.strip().lower() in {a.strip().lower() for a in (self.email, *self.cc)}
+
 
 def split_addresses(text: str) -> list[str]:
     """'a@x.vn; b@y.vn, c@z.vn' -> the addresses in order, blanks dropped."""

@@ -53,7 +53,7 @@ def _blank(out: dict[str, dict[str, Any]], unit: str) -> dict[str, Any]:
 def _stranger(sender: str, contact: Any) -> str:
     """A note when the answer came from an address other than the unit's own."""
     address = parseaddr(sender)[1].lower()
-    if contact is None or not address or address == contact.email.lower():
+    if contact is None or not address or contact.owns(address):
         return ""
     return (f"Thư trả lời gửi từ {address}, không phải địa chỉ của đơn vị "
             f"({contact.email}); hãy xác nhận với đơn vị")
