@@ -470,7 +470,7 @@ def test_ssl_and_starttls_verify_the_servers_certificate(
     assert untrusted.value.code == "imap-connect-failed"
     assert "certificate" in untrusted.value.finding.message
 
-    result = api.collect(ws, imap={**imap, "cafile": str(imap_server.cafile)},
+    result = api.collect(ws, imap={**imap, "ca_file": str(imap_server.cafile)},
                          password=imap_server.password)
     assert result.valid and result.collected.stats["accepted"] == 1
 

@@ -7,7 +7,7 @@ a message. A mailbox is read in two passes, headers first: only messages whose k
 new are downloaded whole, so a second run over a large mailbox costs one header fetch.
 
 The IMAP settings of a workspace live in the ``[imap]`` table of ``WS/mail.toml``
-(host, port, security = "ssl" | "starttls" | "none", user, folder, since, cafile); the password
+(host, port, security = "ssl" | "starttls" | "none", user, folder, since, ca_file); the password
 is never there (``CONSOLIDATE_IMAP_PASSWORD`` or a prompt, in the CLI).
 """
 
@@ -67,7 +67,7 @@ class ImapSettings:
     folder: str = "INBOX"
     since: dt.date | None = None
     #: A CA certificate (PEM) to trust besides the system's: an office server's own.
-    cafile: str = ""
+    ca_file: str = ""
 
     @property
     def source(self) -> str:
@@ -175,12 +175,12 @@ def _checked(values: dict[str, Any], path: Path) -> ImapSettings:
             raise ConsolidateError("mail-settings-invalid", path=path,
                                    detail=f"since = '{values.get('since')}', cần ngày dạng "
                                    "2024-06-01 hoặc 01/06/2024")
-    cafile = str(values.get("cafile") or "").strip()
-    if cafile and not Path(cafile).is_file():
+    ca_file = str(values.get("ca_file") or "").strip()
+    if ca_file and not Path(ca_file).is_file():
         raise ConsolidateError("mail-settings-invalid", path=path,
-                               detail=f"cafile = '{cafile}': không có tệp này")
+                               detail=f"ca_file = '{ca_file}': không có tệp này")
     return ImapSettings(host, port, security, str(values["user"]).strip(),
-                        str(values.get("folder") or "INBOX"), since, cafile)
+                        str(values.get("folder") or "INBOX"), since, ca_file)
 
 
 class _RawMessage(MailMessage):
@@ -216,10 +216,10 @@ def open_mailbox(settings: ImapSettings, password: str) -> BaseMailBox:
 
 def _connect(settings: ImapSettings) -> BaseMailBox:
     """A connection as the settings say: TLS from the start, STARTTLS, or none (loopback);
-    certificates are verified (the system's authorities, and ``cafile`` if given)."""
+    certificates are verified (the system's authorities, and ``ca_file`` if given)."""
     if settings.security == "none":
         return MailBoxUnencrypted(settings.host, settings.port, timeout=TIMEOUT)
-    context = ssl.create_default_context(cafile=settings.cafile or None)
+    context = ssl.create_default_context(cafile=settings.ca_file or None)
     kind = MailBox if settings.security == "ssl" else MailBoxStartTls
     return kind(settings.host, settings.port, timeout=TIMEOUT, ssl_context=context)
 
