@@ -102,7 +102,7 @@ def report(workspace: PathLike, campaign: str | None = None, unit: str | None = 
         out_dir = out or camp.folder("reports")
         out_dir.mkdir(parents=True, exist_ok=True)
         rollups = Rollups.load(camp)
-        everyone = unit_status(camp)
+        everyone = unit_status(camp, data=rollups.data)
         made = [_unit_report(rollups, code, everyone, word, out_dir)
                 for code in report_units(camp, unit, all_units)]
         if pdf:

@@ -20,7 +20,7 @@ from consolidate.core.workspace import Campaign
 from consolidate.mail.contacts import contacts_for
 from consolidate.mail.track import MAIL_COLUMNS, mail_by_unit
 from consolidate.rollup.checks import typed_rates
-from consolidate.rollup.compute import prepare, unit_values
+from consolidate.rollup.compute import RollupData, prepare, unit_values
 
 ON_TIME = "Đúng hạn"
 LATE = "Nộp muộn"
@@ -31,7 +31,8 @@ RELAYED = "Qua báo cáo tổng hợp"
 FIGURE_WARNINGS = frozenset({"rate-inconsistent", "rollup-rate-inconsistent", "check-failed"})
 
 
-def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFrame:
+def unit_status(campaign: Campaign, unit_code: str | None = None,
+                data: RollupData | None = None) -> pd.DataFrame:
     """One row per unit of the subtree, in roster order."""
     roster = campaign.roster.subtree(unit_code or campaign.root)
     store = campaign.workspace.store
@@ -45,7 +46,7 @@ def unit_status(campaign: Campaign, unit_code: str | None = None) -> pd.DataFram
     held = direct[~direct["countable"]].groupby("unit").size()
     pinned = set(direct.loc[direct["pinned"], "unit"])
     latest = files.groupby("unit").last()
-    over = _typed_over_units(campaign, roster)
+    over = _typed_over_units(campaign, roster, data)
     mail = mail_by_unit(campaign)
     rows = []
     for unit in roster.units():
@@ -111,14 +112,16 @@ def _blank_form(findings_json: str) -> bool:
     return bool(errors) and all(f.get("code") == "form-blank" for f in errors)
 
 
-def _typed_over_units(campaign: Campaign, roster: Roster) -> dict[str, list[str]]:
+def _typed_over_units(campaign: Campaign, roster: Roster,
+                      data: RollupData | None) -> dict[str, list[str]]:
     """Results a unit with units below typed in its own form that their figures do not
     give: known only from the figures stored so far, so computed here, not at ingest."""
     store = campaign.workspace.store
     parents = [u for u in roster.units() if roster.children(u.code)]
     if not parents:
         return {}
-    data = prepare(campaign, *store.rollup_inputs(campaign.id))
+    if data is None:  # a report passes the data its roll-ups were computed from
+        data = prepare(campaign, *store.rollup_inputs(campaign.id))
     typed = data.cells[(data.cells["col"] == RESULT) & data.cells["num"].notna()
                        & data.cells["unit"].isin({u.code for u in parents})]
     out: dict[str, list[str]] = {}
