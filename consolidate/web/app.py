@@ -115,7 +115,10 @@ def _wants_json() -> bool:
 def _error_page(message: str, status: int, title: str = "Không thực hiện được") -> Any:
     if _wants_json():
         return {"error": message}, status
-    return render_template("error.html", title=title, message=message), status
+    try:
+        return render_template("error.html", title=title, message=message), status
+    except Exception:  # noqa: BLE001 - e.g. a host name refused: no page to link from
+        return f"{title}: {message}", status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _http_error(exc: HTTPException) -> Any:
