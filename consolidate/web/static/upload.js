@@ -147,4 +147,5 @@
   window.addEventListener("beforeunload", function (e) {
     if (running) { e.preventDefault(); e.returnValue = ""; }
   });
+  zone.dataset.ready = "1";  // files dropped from now on are taken
 })();
