@@ -49,7 +49,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The page of an empty workspace, as ``consolidate serve -w WS`` starts it."""
-    ws = tmp_path_factory.mktemp("web") / "ws"
+    ws = tmp_path_factory.mktemp("web") / "bao-cao-bac-kan"
     server = make_web_server(ws)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -41,7 +41,7 @@ def _config() -> dict[str, Any]:
 
 def _page(camp: Campaign, **results: Any) -> str:
     listing = api.contacts(workspace(), camp.id)
-    return render_template("mail.html", c=camp, tab="mail", config=_config(),
+    return render_template("mail.html", c=camp, tab="mail", mail=_config(),
                            contacts=listing, kinds=KIND_WORDS, **results)
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from consolidate import api
 from consolidate.core.workspace import Campaign
+from consolidate.intake.status import MISSING, REJECTED
 from consolidate.web.common import campaign, finding_rows, workspace
 
 pages = Blueprint("reports", __name__)
@@ -24,11 +25,13 @@ def _page(camp: Campaign, unit: str, made: api.ReportResult | None = None) -> st
     folder = camp.workspace.path / "reports" / camp.id
     files = sorted(p.name for p in folder.glob("*") if p.is_file() and
                    not p.name.startswith((".", "~$"))) if folder.is_dir() else []
-    closed = api.status(workspace(), camp.id, unit).closed
+    status = api.status(workspace(), camp.id, unit)
+    counted = sum(1 for u in status.units if u["status"] not in (MISSING, REJECTED))
     return render_template(
         "report.html", c=camp, tab="report", unit=unit, units=_report_units(camp),
         checks=finding_rows([*roll.mismatches, *roll.findings]), files=files, made=made,
-        made_findings=finding_rows(made.findings) if made else [], closed=closed)
+        made_findings=finding_rows(made.findings) if made else [], closed=status.closed,
+        coverage={"counted": counted, "total": len(status.units)})
 
 
 @pages.get("/c/<cid>/report")
