@@ -339,3 +339,26 @@ def test_the_mail_password_is_used_once_and_never_kept(client: FlaskClient,
     for path in district.workspace.path.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_the_board_counts_per_district_on_a_province(tmp_path: Path) -> None:
+    roster = tmp_path / "danh-muc.csv"
+    roster.write_text("mã,tên,cấp,mã cấp trên\nT1,Tỉnh Thử,tỉnh,\nH1,Huyện Một,huyện,T1\n"
+                      "H2,Huyện Hai,huyện,T1\nX1,Xã Một,xã,H1\nX2,Xã Hai,xã,H1\n"
+                      "X3,Xã Ba,xã,H2\n", encoding="utf-8")
+    api.init(tmp_path / "ws", "thang-hanh-dong", "2024", "T1", roster=roster)
+    made = api.forms(tmp_path / "ws")
+    form = next(p for p in made.paths if p.name.startswith("X1_"))
+    api.ingest(tmp_path / "ws", [fill_workbook(form, tmp_path / "x1.xlsx", ANSWERS)])
+    client = create_app(tmp_path / "ws").test_client()
+    page = client.get("/c/thang-hanh-dong-2024-T1/status").get_data(as_text=True)
+    table = page[page.index("Theo đơn vị cấp trên"):page.index('id="board"')]
+    rows = re.findall(r"<tr><td><a [^>]*>([^<]+)</a></td>(.*?)</tr>", table, re.S)
+    counts = {name: re.findall(r'<td class="num">(?:<b>)?(\d*)', cells) for name, cells in rows}
+    # columns: Đúng hạn, Nộp muộn, Qua báo cáo tổng hợp, Bị từ chối, Chưa nộp, Cộng
+    assert counts["Huyện Một"] == ["1", "", "", "", "1", "2"]  # no deadline: on time
+    assert counts["Huyện Hai"] == ["", "", "", "", "1", "1"]
+    assert counts["Tỉnh Thử"] == ["", "", "", "", "3", "3"]
+    only = client.get("/c/thang-hanh-dong-2024-T1/status",
+                      query_string={"parent": "Huyện Một"}).get_data(as_text=True)
+    assert re.findall(r'data-code="(\w+)"', only) == ["X1", "X2"]
