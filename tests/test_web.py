@@ -362,3 +362,15 @@ def test_the_board_counts_per_district_on_a_province(tmp_path: Path) -> None:
     only = client.get("/c/thang-hanh-dong-2024-T1/status",
                       query_string={"parent": "Huyện Một"}).get_data(as_text=True)
     assert re.findall(r'data-code="(\w+)"', only) == ["X1", "X2"]
+
+
+def test_the_figures_export_to_a_table_to_download(client: FlaskClient, district: Campaign,
+                                                   tmp_path: Path) -> None:
+    filled(district, "01840", tmp_path / "a.xlsx")
+    api.ingest(district.workspace.path, [tmp_path / "a.xlsx"])
+    page = client.post(f"/c/{CID}/export", data={"csrf_token": token(client),
+                                                 "what": "figures"}).get_data(as_text=True)
+    assert "Đã xuất" in page
+    name = re.search(r'files/exports/([^"]+\.csv)"', page).group(1)  # type: ignore[union-attr]
+    table = client.get(f"/c/{CID}/files/exports/{name}").data.decode("utf-8-sig")
+    assert table.startswith('"campaign",') and "01840" in table and "Phường Đức Xuân" in table

@@ -20,7 +20,8 @@ def _report_units(camp: Campaign) -> list[Any]:
             if u.code == camp.root or camp.roster.children(u.code)]
 
 
-def _page(camp: Campaign, unit: str, made: api.ReportResult | None = None) -> str:
+def _page(camp: Campaign, unit: str, made: api.ReportResult | None = None,
+          exported: api.ExportResult | None = None) -> str:
     roll = api.rollup(workspace(), unit, camp.id)
     folder = camp.workspace.path / "reports" / camp.id
     files = sorted(p.name for p in folder.glob("*") if p.is_file() and
@@ -31,7 +32,8 @@ def _page(camp: Campaign, unit: str, made: api.ReportResult | None = None) -> st
         "report.html", c=camp, tab="report", unit=unit, units=_report_units(camp),
         checks=finding_rows([*roll.mismatches, *roll.findings]), files=files, made=made,
         made_findings=finding_rows(made.findings) if made else [], closed=status.closed,
-        coverage={"counted": counted, "total": len(status.units)})
+        coverage={"counted": counted, "total": len(status.units)}, exported=exported,
+        export_findings=finding_rows(exported.findings) if exported else [])
 
 
 @pages.get("/c/<cid>/report")
@@ -47,6 +49,19 @@ def build(cid: str) -> str:
     made = api.report(workspace(), cid, unit, bool(request.form.get("all")),
                       pdf=bool(request.form.get("pdf")))
     return _page(camp, unit, made)
+
+
+@pages.post("/c/<cid>/export")
+def export(cid: str) -> str:
+    """The campaign's figures (or the unit's roll-up) as one tidy table, written into the
+    campaign's own exports folder so the page can offer it for download."""
+    camp = campaign(cid)
+    unit = request.form.get("unit") or camp.root
+    rollup = request.form.get("what") == "rollup"
+    exported = api.export(workspace(), cid, unit if rollup else None, rollup,
+                          all_versions=bool(request.form.get("all_versions")),
+                          out=camp.folder("exports"))
+    return _page(camp, unit, exported=exported)
 
 
 @pages.post("/c/<cid>/close")
