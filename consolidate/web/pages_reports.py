@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from consolidate import api
 from consolidate.core.workspace import Campaign
 from consolidate.intake.status import MISSING, REJECTED
-from consolidate.web.common import campaign, finding_rows, workspace
+from consolidate.web.common import campaign, finding_rows, uploaded_files, workspace
 
 pages = Blueprint("reports", __name__)
 
@@ -46,8 +46,10 @@ def report(cid: str) -> str:
 def build(cid: str) -> str:
     camp = campaign(cid)
     unit = request.form.get("unit") or camp.root
-    made = api.report(workspace(), cid, unit, bool(request.form.get("all")),
-                      pdf=bool(request.form.get("pdf")))
+    with uploaded_files([request.files.get("template")]) as template:
+        made = api.report(workspace(), cid, unit, bool(request.form.get("all")),
+                          template=template[0] if template else None,
+                          pdf=bool(request.form.get("pdf")))
     return _page(camp, unit, made)
 
 
