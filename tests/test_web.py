@@ -374,3 +374,23 @@ def test_the_figures_export_to_a_table_to_download(client: FlaskClient, district
     name = re.search(r'files/exports/([^"]+\.csv)"', page).group(1)  # type: ignore[union-attr]
     table = client.get(f"/c/{CID}/files/exports/{name}").data.decode("utf-8-sig")
     assert table.startswith('"campaign",') and "01840" in table and "Phường Đức Xuân" in table
+
+
+def test_replies_saved_as_eml_files_are_collected_from_the_page(
+        client: FlaskClient, district: Campaign, tmp_path: Path) -> None:
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    msg = EmailMessage()
+    msg["From"], msg["To"] = "ducxuan@example.vn", "ldtbxh@example.vn"
+    msg["Subject"], msg["Message-ID"] = "Báo cáo Tháng hành động", make_msgid()
+    msg.set_content("Gửi lại biểu mẫu đã điền.")
+    msg.add_attachment(filled(district, "01840", tmp_path / "a.xlsx"), maintype="application",
+                       subtype="octet-stream", filename="Đức Xuân.xlsx")
+    page = client.post(f"/c/{CID}/mail/collect", data={
+        "csrf_token": token(client), "files": [(io.BytesIO(msg.as_bytes()), "thư.eml")],
+    }).get_data(as_text=True)
+    assert "Đã đọc 1 thư mới" in page and "tiếp nhận 1" in page
+    assert "Đức Xuân.xlsx: đã tiếp nhận" in page
+    units = {u["code"]: u["status"] for u in api.status(district.workspace.path, CID).units}
+    assert units["01840"] != "Chưa nộp"
