@@ -471,12 +471,13 @@ def demo(folder: Path, as_json: bool) -> None:
     emit(result, as_json, show)
 
 
-# registers the settings, contacts, letter, send, collect and export commands
+# registers the settings, contacts, letter, send, collect, export and serve commands
 from consolidate import (  # noqa: E402, F401
     cli_collect,
     cli_contacts,
     cli_export,
     cli_send,
+    cli_serve,
     cli_settings,
 )
 

@@ -19,6 +19,7 @@ from consolidate.api.campaigns import (
     InitResult,
     LetterResult,
     SettingsResult,
+    campaigns,
     contacts,
     forms,
     init,
@@ -39,7 +40,14 @@ from consolidate.api.intake import (
     reopen,
     status,
 )
-from consolidate.api.mail import CollectResult, SendResult, collect, send
+from consolidate.api.mail import (
+    CollectResult,
+    PreviewResult,
+    SendResult,
+    collect,
+    preview,
+    send,
+)
 from consolidate.api.reports import (
     ExportResult,
     ReportResult,
@@ -55,8 +63,9 @@ from consolidate.core.settings import SETTINGS, value_text
 __all__ = [
     "SETTINGS", "CloseResult", "CollectResult", "ConsolidateError", "ContactsResult", "DemoResult",
     "ExportResult", "Finding", "FormsResult", "HistoryResult", "IngestResult", "InitResult",
-    "LetterResult", "PathLike", "PinResult", "Progress", "ReportResult", "Result", "Rollups",
-    "Say", "SendResult", "SettingsResult", "Severity", "StatusResult", "UnitReport", "close",
-    "collect", "contacts", "demo", "export", "forms", "history", "ingest", "init", "letter", "pin",
-    "reopen", "report", "rollup", "send", "settings", "status", "value_text",
+    "LetterResult", "PathLike", "PinResult", "PreviewResult", "Progress", "ReportResult",
+    "Result", "Rollups", "Say", "SendResult", "SettingsResult", "Severity", "StatusResult",
+    "UnitReport", "campaigns", "close", "collect", "contacts", "demo", "export", "forms",
+    "history", "ingest", "init", "letter", "pin", "preview", "reopen", "report", "rollup", "send",
+    "settings", "status", "value_text",
 ]

@@ -20,7 +20,17 @@ from consolidate.core.workspace import Campaign, Workspace, init_campaign
 from consolidate.forms.generate import generate_forms
 from consolidate.outputs.word import convert_to_pdf
 
-# --------------------------------------------------------------------------- init, forms
+# --------------------------------------------------------------------------- list, init, forms
+
+
+def campaigns(workspace: PathLike) -> list[Campaign]:
+    """The workspace's campaigns, oldest first; none for a folder that holds none yet.
+
+    The web page lists them before the first ``init``: an empty or missing folder is not
+    a refusal here, as it is for the verbs that need a campaign."""
+    ws = Workspace(workspace)
+    return ws.campaigns() if ws.exists else []
+
 
 
 @dataclass

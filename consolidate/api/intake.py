@@ -29,9 +29,13 @@ class IngestResult(Result):
     report: Report = field(default_factory=Report)
     feedback: list[Path] = field(default_factory=list)
     feedback_folder: Path | None = None
+    #: What became of each file, in order: {"file", "status" (accepted | rejected |
+    #: duplicate), "unit" (its code, '' when the file did not say)}.
+    files: list[dict[str, str]] = field(default_factory=list)
 
     def data(self) -> dict[str, Any]:
-        return {"stats": self.report.stats, "feedback": [str(p) for p in self.feedback],
+        return {"stats": self.report.stats, "files": self.files,
+                "feedback": [str(p) for p in self.feedback],
                 "feedback_folder": str(self.feedback_folder or "")}
 
 
@@ -42,10 +46,14 @@ def ingest(workspace: PathLike, paths: list[Path] | None = None,
     ws.store  # noqa: B018 - refuses a folder without campaigns before reading any file
     with ws.lock():
         files = ingest_step.collect_files([ws.inbox] if paths is None else paths)
-        report = ingest_step.ingest(ws, files, progress=progress_steps(progress, len(files)))
+        outcomes: list[ingest_step.Outcome] = []
+        report = ingest_step.ingest(ws, files, progress=progress_steps(progress, len(files)),
+                                    outcomes=outcomes)
         written = feedback_step.write_feedback(ws)
     return IngestResult(findings=report.findings, report=report, feedback=written,
-                        feedback_folder=ws.path / feedback_step.FEEDBACK_DIR)
+                        feedback_folder=ws.path / feedback_step.FEEDBACK_DIR,
+                        files=[{"file": o.file, "status": o.status, "unit": o.unit}
+                               for o in outcomes])
 
 
 # --------------------------------------------------------------------------- status, history
@@ -95,10 +103,12 @@ class HistoryResult(Result):
     closed: bool = False
     versions: list[Any] = field(default_factory=list)
     changes: list[tuple[Any, Any, list[Any]]] = field(default_factory=list)
+    feedback: Path | None = None  # the feedback workbook about the newest file, if any
 
     def data(self) -> dict[str, Any]:
         return {
             "campaign": self.campaign, "unit": self.unit, "closed": self.closed,
+            "feedback": str(self.feedback) if self.feedback else None,
             "versions": [v.to_dict() for v in self.versions],
             "changes": [{"from": a.sha256, "to": b.sha256, "changes": [c.to_dict() for c in d]}
                         for a, b, d in self.changes],
@@ -115,7 +125,8 @@ def history(workspace: PathLike, unit: str, campaign: str | None = None) -> Hist
                for a, b in zip(accepted, accepted[1:], strict=False)]
     return HistoryResult(campaign=camp.id, unit=unit, label=camp.unit_label(unit),
                          closed=bool(camp.workspace.store.closed_at(camp.id)),
-                         versions=items, changes=changes)
+                         versions=items, changes=changes,
+                         feedback=feedback_step.unit_feedback(camp, unit))
 
 
 # --------------------------------------------------------------------------- pin, close, reopen

@@ -93,3 +93,28 @@ def send(workspace: PathLike, campaign: str | None = None, kind: str = "form",
                       outcome=outcome)
 
 
+
+
+@dataclass
+class PreviewResult(Result):
+    """The messages a send would write (subject and body per unit), none of them sent."""
+
+    campaign: str = ""
+    kind: str = "remind"
+    messages: list[dict[str, str]] = field(default_factory=list)
+
+    def data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign, "kind": self.kind, "messages": self.messages}
+
+
+def preview(workspace: PathLike, campaign: str | None = None,
+            kind: str = "remind") -> PreviewResult:
+    """The text ``send`` would mail each unit (default: the reminders to the units still
+    missing), for the officer to read or to send by other means; nothing is written."""
+    from consolidate.mail import config as mail_config
+    from consolidate.mail.send import preview as preview_step
+
+    camp = open_campaign(workspace, campaign)
+    config = mail_config.load_config(camp.workspace.path)
+    return PreviewResult(campaign=camp.id, kind=kind,
+                         messages=preview_step(camp, kind, config))

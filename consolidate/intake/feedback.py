@@ -58,6 +58,14 @@ def feedback_folder(workspace: Workspace, campaign: str | None) -> Path:
     return workspace.path / FEEDBACK_DIR / (campaign or UNKNOWN_CAMPAIGN)
 
 
+def unit_feedback(campaign: Campaign, code: str) -> Path | None:
+    """The feedback workbook about the unit's newest file, if that file needed one."""
+    prefix = _unit_prefix(campaign, code)
+    found = sorted(feedback_folder(campaign.workspace, campaign.id).glob(
+        f"{prefix}_{SUFFIX}_*.xlsx"))
+    return found[-1] if found else None
+
+
 def write_feedback(workspace: Workspace) -> list[Path]:
     """Bring WS/feedback up to date with the store; returns the files written now."""
     campaigns = {c.id: c for c in workspace.campaigns()}

@@ -84,13 +84,16 @@ def _ignored(path: Path) -> bool:
 
 
 def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
-           progress: Progress | None = None, workers: int | None = None) -> Report:
+           progress: Progress | None = None, workers: int | None = None,
+           outcomes: list[Outcome] | None = None) -> Report:
     """Ingest files or folders (default: the inbox). Never stops at a bad file.
 
     Files are read and checked in worker processes when there are enough of them
     (``workers``: how many, 1 for none; default chosen by :func:`.parallel.pool_workers`)
     and stored in the order given, ``BATCH_FILES`` per transaction. The caller holds the
-    workspace lock and writes the feedback afterwards.
+    workspace lock and writes the feedback afterwards. ``outcomes``, if given, is told what
+    became of each file (its status and unit), in order: the web page shows it beside the
+    file's name.
     """
     files = collect_files([workspace.inbox] if paths is None else list(paths))
     report = Report(stats={"files": len(files), "accepted": 0, "rejected": 0, "duplicate": 0})
@@ -113,6 +116,8 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
             for outcome in _store_batch(workspace, batch):
                 report.stats[outcome.status] += 1
                 report.add(outcome.findings)
+                if outcomes is not None:
+                    outcomes.append(outcome)
                 if progress:
                     progress(1)
     return report

@@ -35,7 +35,14 @@ from consolidate.core.vocabulary import now_iso
 from consolidate.core.workspace import Campaign
 from consolidate.intake.feedback import SUFFIX, feedback_folder
 from consolidate.intake.status import MISSING, REJECTED, unit_status
-from consolidate.mail.compose import Draft, build_message, form_file, letter_file
+from consolidate.mail.compose import (
+    Draft,
+    build_message,
+    context,
+    form_file,
+    letter_file,
+    render,
+)
 from consolidate.mail.config import SmtpConfig
 from consolidate.mail.contacts import contacts_for
 from consolidate.outputs.letter import write_letter
@@ -82,6 +89,21 @@ def plan(campaign: Campaign, kind: str, only: list[str] | None, again: bool,
             contact = addresses[unit.code]
             drafts.append(Draft(unit, contact.email, kind, attachments, extra, contact.cc))
     return drafts
+
+
+def preview(campaign: Campaign, kind: str, config: SmtpConfig) -> list[dict[str, str]]:
+    """What a send of ``kind`` would say to each unit it targets, nothing sent or recorded:
+    the chase list shows the reminder's text, also to units without an address (the officer
+    may phone, or write from another mailbox)."""
+    addresses = contacts_for(campaign)
+    out = []
+    for unit, extra, attachments in _targets(campaign, kind, None, Outcome()):
+        contact = addresses.get(unit.code)
+        draft = Draft(unit, contact.email if contact else "", kind, attachments, extra)
+        subject, body = render(campaign.workspace.path, kind, context(campaign, draft, config))
+        out.append({"unit": unit.code, "name": unit.name, "to_addr": draft.to_addr,
+                    "subject": subject, "body": body})
+    return out
 
 
 def _units(campaign: Campaign, only: list[str] | None) -> list[Any]:
