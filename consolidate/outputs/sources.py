@@ -5,6 +5,16 @@ file it was read from, the file's hash, when it was received, the sheet and the 
 and how it arrived (the unit's own form, its consolidated workbook, or relayed
 through another unit's). The sheet is built from data handed to it and never reads
 the store, so the same data always gives the same bytes.
+
+Up to :data:`MAX_FIGURES` figures (a province: Thanh Hóa's 574 units have about 8,000)
+the sheet lists them one by one. A national roll-up has about 150,000: as rows of a
+workbook they took most of its minute to write, made it open slowly, and no one reads
+them there. That listing is what ``consolidate export`` writes (every figure with its
+unit, levels above, element, file, hash, sheet, cell and time of receipt, as CSV and
+Parquet for a pivot table, pandas or DuckDB), so above the limit the sheet lists the
+counted *files* (each with its hash, time of receipt, how it arrived and how many of
+its figures count) and names the export command: every figure is still traced to the
+archived file it came from, and the cell-by-cell table is one command away.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core import files
 from consolidate.core.files import checkpoint
+from consolidate.core.numbers import format_number
 from consolidate.core.roster import Roster
 from consolidate.core.vocabulary import when_text
 from consolidate.core.workspace import Campaign
@@ -33,6 +44,12 @@ HEADERS = ["Mã đơn vị", "Đơn vị", "Chỉ tiêu", "Giá trị", "Tệp",
 WIDTHS = [10, 28, 60, 24, 40, 14, 17, 18, 8, 30]
 CALIBRI = 0.85  # the sheet keeps the default font (no per-cell styles), wider than Times
 HEAD_ROW = 4
+#: The most rows a listing sheet of a consolidated workbook holds: a province's figures
+#: fit, a country's do not (they are the export's); above it the sheet lists a summary.
+MAX_FIGURES = 20_000
+FILE_HEADERS = ["Mã đơn vị", "Đơn vị", "Số liệu được tính", "Tệp", "Mã tệp (SHA-256)",
+                "Thời điểm nhận", "Nguồn"]
+FILE_WIDTHS = [10, 28, 12, 40, 14, 17, 30]
 
 
 def data_time(rollup: Any) -> dt.datetime:
@@ -44,7 +61,8 @@ def data_time(rollup: Any) -> dt.datetime:
 
 
 def write_sources_sheet(wb: Workbook, rollup: Any, cells: pd.DataFrame) -> None:
-    """'Nguồn số liệu': every value counted in this roll-up, traced to unit, file, sheet, cell.
+    """'Nguồn số liệu': every value counted in this roll-up, traced to unit, file, sheet, cell;
+    above :data:`MAX_FIGURES`, every counted file, and the command that lists the figures.
 
     ``cells`` are the stored cells of the roll-up's counted submissions
     (``Store.cells_of``). Call from ``report.build_workbook`` before ``layout.write_meta``.
@@ -53,22 +71,59 @@ def write_sources_sheet(wb: Workbook, rollup: Any, cells: pd.DataFrame) -> None:
     ws = wb.create_sheet(SOURCES_SHEET)
     ws["A1"] = "NGUỒN SỐ LIỆU"
     ws["A1"].font = style.font(13, bold=True)
-    ws["A2"] = ("Mỗi số liệu được tổng hợp: đơn vị, tệp đã nhận, trang và ô mà số liệu "
-                "được đọc ra")
+    if len(cells) <= MAX_FIGURES:
+        ws["A2"] = ("Mỗi số liệu được tổng hợp: đơn vị, tệp đã nhận, trang và ô mà số liệu "
+                    "được đọc ra")
+        headers = HEADERS
+        style.header_row(ws, HEAD_ROW, headers, WIDTHS)
+        last = _figure_rows(ws, campaign, rollup.submissions, cells)
+    else:
+        ws["A2"] = (f"{format_number(len(cells))} số liệu được tính của "
+                    f"{format_number(len(rollup.submissions))} đơn vị: mỗi dòng dưới đây là "
+                    "một đơn vị và tệp mang số liệu của đơn vị đó")
+        ws["A3"] = ("Bảng từng số liệu (đơn vị, chỉ tiêu, giá trị, tệp, trang, ô) quá lớn để "
+                    "đọc trong bảng tính; lấy bằng lệnh: consolidate export -w <thư mục làm "
+                    f"việc> --campaign {campaign.id} --unit {rollup.unit.code}")
+        ws["A3"].font = style.font(11, italic=True)
+        headers = FILE_HEADERS
+        style.header_row(ws, HEAD_ROW, headers, FILE_WIDTHS)
+        last = _file_rows(ws, campaign.roster, rollup.submissions, cells)
     ws["A2"].font = style.font(11, italic=True)
-    style.header_row(ws, HEAD_ROW, HEADERS, WIDTHS)
-    labels = element_labels(campaign)
-    row = HEAD_ROW + 1
-    stamp = style.Stamp()
-    for record in _records(campaign, labels, rollup.submissions, cells):
-        _append(ws, row, record, campaign.roster, labels, stamp)
-        row += 1
-    last = max(row - 1, HEAD_ROW)
+    last = max(last, HEAD_ROW)
     ws.freeze_panes = ws.cell(row=HEAD_ROW + 1, column=3)
-    ws.auto_filter.ref = f"A{HEAD_ROW}:{get_column_letter(len(HEADERS))}{last}"
-    style.print_setup(ws, f"A1:{get_column_letter(len(HEADERS))}{last}",
+    ws.auto_filter.ref = f"A{HEAD_ROW}:{get_column_letter(len(headers))}{last}"
+    style.print_setup(ws, f"A1:{get_column_letter(len(headers))}{last}",
                       title_rows=f"{HEAD_ROW}:{HEAD_ROW}")
     checkpoint("report:sources-sheet")
+
+
+def _figure_rows(ws: Worksheet, campaign: Campaign, subs: pd.DataFrame,
+                 cells: pd.DataFrame) -> int:
+    """One row per figure; returns the last row written."""
+    labels = element_labels(campaign)
+    row = HEAD_ROW
+    stamp = style.Stamp()
+    for record in _records(campaign, labels, subs, cells):
+        row += 1
+        _append(ws, row, record, campaign.roster, labels, stamp)
+    return row
+
+
+def _file_rows(ws: Worksheet, roster: Roster, subs: pd.DataFrame, cells: pd.DataFrame) -> int:
+    """One row per counted submission (a unit and the file that carried its figures), units
+    in roster order; returns the last row written."""
+    counts = cells.groupby("submission").size()
+    units = {u.code: i for i, u in enumerate(roster.units())}
+    order = subs.assign(o=subs["unit"].map(units).fillna(len(units))).sort_values(
+        ["o", "unit", "id"], kind="stable")
+    row = HEAD_ROW
+    for r in order.to_dict("records"):
+        row += 1
+        ws.append([r["unit"], roster[r["unit"]].name if r["unit"] in roster else "",
+                   int(counts.get(r["id"], 0)), r["file_name"], r["sha256"][:12],
+                   when_text(r["received_at"]), _source(r, roster)])
+        style.put_text(ws.cell(row=row, column=4), r["file_name"])  # a name is never a formula
+    return row
 
 
 def _records(campaign: Campaign, labels: dict[tuple[str, str, str], str], subs: pd.DataFrame,

@@ -9,6 +9,7 @@ along so the province can check them.
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -18,14 +19,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core import files
 from consolidate.core.files import atomic_write, safe_filename
-from consolidate.core.numbers import format_list_date
+from consolidate.core.numbers import format_list_date, format_number
 from consolidate.core.spec import EVALUATION, NUMERIC_KINDS, Column, Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
 from consolidate.forms.generate import identity
 from consolidate.forms.relay import DATA_COLUMNS, DETAIL_MARK, SUBTOTAL_MARK, write_data_sheet
 from consolidate.outputs.charts import add_chart_sheet
-from consolidate.outputs.sources import data_time, write_sources_sheet
+from consolidate.outputs.sources import MAX_FIGURES, data_time, write_sources_sheet
 from consolidate.rollup.compute import Rollup
 
 #: The columns of a stored cell, as the sources sheet reads them.
@@ -185,32 +186,58 @@ def _group_headers(ws: Worksheet, top: int, columns: list[Column]) -> int:
 
 
 def _detail_rows(rollup: Rollup, keys: list[str]) -> list[tuple[str, list[float], str]]:
-    """Units in roster order; after each intermediate unit's block, its subtotal."""
+    """Units in roster order; after each intermediate unit's block, its subtotal.
+
+    The detail is read once as plain lists (a ``.loc`` per unit of a country's 10,000
+    cost seconds); a subtotal is the block's sum with ``min_count=1``: nothing reported
+    stays empty, never 0."""
     roster = rollup.campaign.roster.subtree(rollup.unit.code)
     detail = rollup.detail[keys]
+    values = dict(zip(detail.index, detail.to_numpy(dtype="float64").tolist(), strict=True))
     out: list[tuple[str, list[float], str]] = []
     for child in roster.children(rollup.unit.code):
         block = [child.code] + [u.code for u in roster.descendants(child.code)]
-        out += [(c, detail.loc[c].tolist(), "unit") for c in block]
+        out += [(c, values[c], "unit") for c in block]
         if len(block) > 1:
-            out.append((child.code, detail.loc[block].sum(min_count=1).tolist(), "subtotal"))
+            out.append((child.code, _block_sum([values[c] for c in block]), "subtotal"))
     return out
 
 
+def _block_sum(rows: list[list[float]]) -> list[float]:
+    """Column sums of a block, NaN where no row has a figure (pandas' ``min_count=1``)."""
+    return [math.fsum(x for x in column if x == x) if any(x == x for x in column)
+            else math.nan for column in zip(*rows, strict=True)]
+
+
 def _narratives_sheet(wb: Workbook, rollup: Rollup) -> None:
+    """Every unit's texts, to read and pick from for the Word report.
+
+    A country's units write about 65,000 of them: above :data:`MAX_FIGURES` rows the
+    sheet holds the texts of the unit and of the units directly below it (the ministry
+    reads the provinces; each province's workbook, ``consolidate report --all``, lists its
+    own units' texts), and says where the others are: the export's ``narrative`` rows.
+    """
     spec = rollup.campaign.spec
     if not spec.narrative:
         return
     ws = wb.create_sheet(NARRATIVES_SHEET)
-    first = _header(ws, "THUYẾT MINH CỦA CÁC ĐƠN VỊ",
-                    "Để cán bộ tổng hợp đọc, chọn lọc và biên tập vào báo cáo",
+    roster = rollup.campaign.roster
+    texts = rollup.narrative
+    note = "Để cán bộ tổng hợp đọc, chọn lọc và biên tập vào báo cáo"
+    if len(texts) > MAX_FIGURES:
+        code = rollup.unit.code
+        near = {code, *(u.code for u in roster.children(code))}
+        texts = texts[texts["unit"].isin(near)]
+        note = (f"{note}. Chỉ gồm thuyết minh của {rollup.unit.name} và các đơn vị trực "
+                f"thuộc ({format_number(len(texts))} trong {format_number(len(rollup.narrative))}"
+                "); thuyết minh của mọi đơn vị: lệnh consolidate export (biểu 'narrative') "
+                "hoặc bảng tổng hợp của từng đơn vị (consolidate report --all)")
+    first = _header(ws, "THUYẾT MINH CỦA CÁC ĐƠN VỊ", note,
                     ["Mã", "Đơn vị", "Nội dung", "Thuyết minh của đơn vị"], [9, 28, 34, 90])
     labels = {f.id: f.label for f in spec.narrative}
     order = {f.id: i for i, f in enumerate(spec.narrative)}
-    roster = rollup.campaign.roster
     units = {u.code: i for i, u in enumerate(roster.units())}
-    frame = rollup.narrative.assign(u=rollup.narrative["unit"].map(units),
-                                    f=rollup.narrative["field"].map(order))
+    frame = texts.assign(u=texts["unit"].map(units), f=texts["field"].map(order))
     row = first
     stamp = style.Stamp()
     for rec in frame.sort_values(["f", "u"]).itertuples():
