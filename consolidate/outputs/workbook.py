@@ -137,22 +137,27 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
     ws.row_dimensions[key_row].hidden = True
     row = first
     stamp = style.Stamp()
+    styles = {(kind, number): _detail_style(kind, number)
+              for kind in ("unit", "subtotal") for number in (False, True)}
     for code, values, kind in _detail_rows(rollup, keys):
-        unit = campaign.roster[code]
-        ws.cell(row=row, column=1, value=code if kind == "unit" else f"{SUBTOTAL_MARK}:{code}")
-        ws.cell(row=row, column=2, value=code if kind == "unit" else "")
-        ws.cell(row=row, column=3, value=unit.name if kind == "unit" else f"Cộng {unit.name}")
-        for j, v in enumerate(values):
-            ws.cell(row=row, column=4 + j, value=style.plain_value(v))
-        for j in range(2, 4 + len(values)):
-            styles = {"border": style.BOX, "font": style.font(11, bold=kind != "unit")}
-            if j >= 4:
-                styles["number_format"] = style.NUMBER_FORMAT
-            if kind != "unit":
-                styles["fill"] = style.TOTAL_FILL
-            stamp(ws.cell(row=row, column=j), (kind, j >= 4), **styles)
+        name = campaign.roster[code].name
+        unit = kind == "unit"
+        ws.cell(row=row, column=1, value=code if unit else f"{SUBTOTAL_MARK}:{code}")
+        for j, v in enumerate((code if unit else "", name if unit else f"Cộng {name}",
+                               *map(style.plain_value, values)), start=2):
+            stamp(ws.cell(row=row, column=j, value=v), (kind, j >= 4), **styles[kind, j >= 4])
         row += 1
     _finish_sheet(ws, first - 1, row - 1, 2, 3 + len(keys), freeze_col=3, head_rows=2)
+
+
+def _detail_style(kind: str, number: bool) -> dict[str, object]:
+    """A detail cell's style: boxed, bold and shaded on a subtotal, numbers formatted."""
+    styles: dict[str, object] = {"border": style.BOX, "font": style.font(11, bold=kind != "unit")}
+    if number:
+        styles["number_format"] = style.NUMBER_FORMAT
+    if kind != "unit":
+        styles["fill"] = style.TOTAL_FILL
+    return styles
 
 
 def _group_headers(ws: Worksheet, top: int, columns: list[Column]) -> int:
@@ -261,18 +266,20 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
                     ["Mã", "Đơn vị", "Cấp", "Đơn vị cấp trên", "Tình trạng", "Thời điểm nhận",
                      "Tên tệp", "Ghi chú"], STATUS_WIDTHS)
     stamp = style.Stamp()
-    for i, rec in enumerate(status.itertuples(index=False)):
-        values = [rec.code, rec.name, rec.level_name, rec.parent, rec.status,
-                  rec.received_at.replace("T", " ")[:16], rec.file, rec.note]
-        for j, v in enumerate(values, start=1):
-            cell = ws.cell(row=first + i, column=j)
+    styles = {wrap: {"border": style.BOX, "font": style.font(11),
+                     "alignment": style.align(wrap=wrap)} for wrap in (False, True)}
+    wrapped = [j in (2, 4, 7, 8) for j in range(1, 9)]
+    widths = [w for w, wrap in zip(STATUS_WIDTHS, wrapped, strict=True) if wrap]
+    columns = ["code", "name", "level_name", "parent", "status", "received_at", "file", "note"]
+    records = zip(*(status[c].tolist() for c in columns), strict=True)  # lists: fast to walk
+    for row, values in enumerate(map(list, records), start=first):
+        values[5] = values[5].replace("T", " ")[:16]
+        for j, (v, wrap) in enumerate(zip(values, wrapped, strict=True), start=1):
+            cell = ws.cell(row=row, column=j)
             style.put_text(cell, v)
-            wrap = j in (2, 4, 7, 8)
-            stamp(cell, wrap, border=style.BOX, font=style.font(11),
-                  alignment=style.align(wrap=wrap))
-        style.fit_height(ws, first + i, [(v, w) for v, w in zip(
-            (rec.name, rec.parent, rec.file, rec.note), STATUS_WIDTHS[1:2] + STATUS_WIDTHS[3:4]
-            + STATUS_WIDTHS[6:], strict=True)])
+            stamp(cell, wrap, **styles[wrap])
+        style.fit_height(ws, row, list(zip((values[1], values[3], values[6], values[7]), widths,
+                                           strict=True)))
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
     _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
 

@@ -359,7 +359,7 @@ def _unit_checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame,
 def _by_unit(cells: pd.DataFrame) -> dict[str, dict[Key, float]]:
     """Each unit's numeric cells, keyed (table, row, column)."""
     out: dict[str, dict[Key, float]] = {}
-    for unit, tbl, row, col, num in zip(cells["unit"], cells["tbl"], cells["row"], cells["col"],
-                                        cells["num"], strict=True):
+    columns = (cells[c].tolist() for c in ("unit", "tbl", "row", "col", "num"))
+    for unit, tbl, row, col, num in zip(*columns, strict=True):  # lists: no per-item boxing
         out.setdefault(unit, {})[(tbl, row, col)] = float(num)
     return out
