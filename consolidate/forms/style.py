@@ -163,6 +163,8 @@ def text_height(text: str, width: float, size: int = 11, bold: bool = False) -> 
     without Calibri draws columns wider and wraps fewer lines, so its rows come out roomy.
     """
     per_line = max(int((width - 1) * 11 / size * (1.0 if bold else 1.1)), 1)
+    if len(text) <= per_line and "\n" not in text:  # one line: most cells of a long listing
+        return max(18, round(size * 1.36) + 3)
     lines = 0
     for paragraph in str(text).split("\n"):
         lines += 1

@@ -37,16 +37,18 @@ def unit_status(campaign: Campaign, unit_code: str | None = None,
     """One row per unit of the subtree, in roster order."""
     roster = campaign.roster.subtree(unit_code or campaign.root)
     store = campaign.workspace.store
-    current = _by_unit(store.current_submissions(campaign.id))
+    current = _by_unit(store.current_submissions(campaign.id),
+                       ["received_at", "file_name", "source", "via", "sha256"])
     files = store.files_for(campaign.id)
-    rejected = _by_unit(files[files["status"] == "rejected"])
+    file_columns = ["received_at", "name", "findings", "status"]
+    rejected = _by_unit(files[files["status"] == "rejected"], file_columns)
     subs = store.all_submissions(campaign.id)
     direct = subs[subs["source"].isin(["form", "rollup"])]
     versions = (pd.concat([direct[["unit", "sha256"]], files[["unit", "sha256"]]])
                 .drop_duplicates().groupby("unit").size().to_dict())
     held = direct[~direct["countable"]].groupby("unit").size().to_dict()
     pinned = set(direct.loc[direct["pinned"], "unit"])
-    latest = _by_unit(files)
+    latest = _by_unit(files, file_columns)
     # the findings of the first file stored with each content (a hash is one content)
     findings = dict(zip(files["sha256"][::-1], files["findings"][::-1], strict=True))
     over = _typed_over_units(campaign, roster, data)
@@ -93,10 +95,10 @@ def unit_status(campaign: Campaign, unit_code: str | None = None,
     return pd.DataFrame(rows)
 
 
-def _by_unit(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """The last row of each unit as a dict: one pass, where ``.loc`` per unit of a
-    country (10,000 units) cost seconds."""
-    return {rec["unit"]: rec for rec in frame.to_dict("records")}
+def _by_unit(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, Any]]:
+    """The last row of each unit (its ``columns``) as a dict: one pass, where ``.loc`` per
+    unit of a country (10,000 units) cost seconds."""
+    return {rec["unit"]: rec for rec in frame[["unit", *columns]].to_dict("records")}
 
 
 def chase_list(campaign: Campaign, frame: pd.DataFrame) -> pd.DataFrame:
