@@ -8,13 +8,13 @@ the store, so the same data always gives the same bytes.
 
 Up to :data:`MAX_FIGURES` figures (a province: Thanh Hóa's 574 units have about 8,000)
 the sheet lists them one by one. A national roll-up has about 150,000: as rows of a
-workbook they took most of its minute to write, made it open slowly, and no one reads
-them there. That listing is what ``consolidate export`` writes (every figure with its
-unit, levels above, element, file, hash, sheet, cell and time of receipt, as CSV and
-Parquet for a pivot table, pandas or DuckDB), so above the limit the sheet lists the
-counted *files* (each with its hash, time of receipt, how it arrived and how many of
-its figures count) and names the export command: every figure is still traced to the
-archived file it came from, and the cell-by-cell table is one command away.
+workbook they took most of its minute to write, tripled the time LibreOffice takes to
+open it, and no one reads them there. That listing is exactly what ``consolidate
+export`` writes (every figure with its unit, levels above, element, file, hash, sheet,
+cell and time of receipt, as CSV and Parquet for a pivot table, pandas or DuckDB). So
+above the limit the sheet counts units, files and figures by how they arrived and names
+the export command; which file of each unit counts, and when it came, stays in the
+workbook on the status sheet ("Tình hình nộp báo cáo"), one row per unit.
 """
 
 from __future__ import annotations
@@ -45,11 +45,10 @@ WIDTHS = [10, 28, 60, 24, 40, 14, 17, 18, 8, 30]
 CALIBRI = 0.85  # the sheet keeps the default font (no per-cell styles), wider than Times
 HEAD_ROW = 4
 #: The most rows a listing sheet of a consolidated workbook holds: a province's figures
-#: fit, a country's do not (they are the export's); above it the sheet lists a summary.
+#: fit, a country's do not (they are the export's); above it the sheet sums them up.
 MAX_FIGURES = 20_000
-FILE_HEADERS = ["Mã đơn vị", "Đơn vị", "Số liệu được tính", "Tệp", "Mã tệp (SHA-256)",
-                "Thời điểm nhận", "Nguồn"]
-FILE_WIDTHS = [10, 28, 12, 40, 14, 17, 30]
+SUMMARY_HEADERS = ["Nguồn", "Số đơn vị", "Số tệp", "Số liệu được tính"]
+SUMMARY_WIDTHS = [60, 14, 14, 18]
 
 
 def data_time(rollup: Any) -> dt.datetime:
@@ -79,15 +78,16 @@ def write_sources_sheet(wb: Workbook, rollup: Any, cells: pd.DataFrame) -> None:
         last = _figure_rows(ws, campaign, rollup.submissions, cells)
     else:
         ws["A2"] = (f"{format_number(len(cells))} số liệu được tính của "
-                    f"{format_number(len(rollup.submissions))} đơn vị: mỗi dòng dưới đây là "
-                    "một đơn vị và tệp mang số liệu của đơn vị đó")
-        ws["A3"] = ("Bảng từng số liệu (đơn vị, chỉ tiêu, giá trị, tệp, trang, ô) quá lớn để "
-                    "đọc trong bảng tính; lấy bằng lệnh: consolidate export -w <thư mục làm "
-                    f"việc> --campaign {campaign.id} --unit {rollup.unit.code}")
+                    f"{format_number(len(rollup.submissions))} đơn vị, quá nhiều để liệt kê "
+                    "trong bảng tính. Tệp được tính của từng đơn vị và thời điểm nhận: trang "
+                    "'Tình hình nộp báo cáo'")
+        ws["A3"] = ("Từng số liệu (đơn vị, chỉ tiêu, giá trị, tệp, mã tệp, trang, ô): lệnh "
+                    "consolidate export -w <thư mục làm việc> "
+                    f"--campaign {campaign.id} --unit {rollup.unit.code}")
         ws["A3"].font = style.font(11, italic=True)
-        headers = FILE_HEADERS
-        style.header_row(ws, HEAD_ROW, headers, FILE_WIDTHS)
-        last = _file_rows(ws, campaign.roster, rollup.submissions, cells)
+        headers = SUMMARY_HEADERS
+        style.header_row(ws, HEAD_ROW, headers, SUMMARY_WIDTHS)
+        last = _summary_rows(ws, campaign.roster, rollup.submissions, cells)
     ws["A2"].font = style.font(11, italic=True)
     last = max(last, HEAD_ROW)
     ws.freeze_panes = ws.cell(row=HEAD_ROW + 1, column=3)
@@ -109,21 +109,26 @@ def _figure_rows(ws: Worksheet, campaign: Campaign, subs: pd.DataFrame,
     return row
 
 
-def _file_rows(ws: Worksheet, roster: Roster, subs: pd.DataFrame, cells: pd.DataFrame) -> int:
-    """One row per counted submission (a unit and the file that carried its figures), units
-    in roster order; returns the last row written."""
-    counts = cells.groupby("submission").size()
+def _summary_rows(ws: Worksheet, roster: Roster, subs: pd.DataFrame,
+                  cells: pd.DataFrame) -> int:
+    """Units, files and figures per way of arriving (forms, units' own workbooks, each
+    relaying workbook), in roster order, and their total; returns the last row written."""
+    counts = cells.groupby("submission").size().to_dict()
     units = {u.code: i for i, u in enumerate(roster.units())}
     order = subs.assign(o=subs["unit"].map(units).fillna(len(units))).sort_values(
         ["o", "unit", "id"], kind="stable")
-    row = HEAD_ROW
+    groups: dict[str, tuple[set[str], set[str], list[int]]] = {}
     for r in order.to_dict("records"):
-        row += 1
-        ws.append([r["unit"], roster[r["unit"]].name if r["unit"] in roster else "",
-                   int(counts.get(r["id"], 0)), r["file_name"], r["sha256"][:12],
-                   when_text(r["received_at"]), _source(r, roster)])
-        style.put_text(ws.cell(row=row, column=4), r["file_name"])  # a name is never a formula
-    return row
+        who, which, figures = groups.setdefault(_source(r, roster), (set(), set(), []))
+        who.add(r["unit"])
+        which.add(r["sha256"])
+        figures.append(int(counts.get(r["id"], 0)))
+    rows = [[label, len(who), len(which), sum(figures)]
+            for label, (who, which, figures) in groups.items()]
+    rows.append(["Cộng", len(set(subs["unit"])), len(set(subs["sha256"])), len(cells)])
+    for values in rows:
+        ws.append(values)
+    return HEAD_ROW + len(rows)
 
 
 def _records(campaign: Campaign, labels: dict[tuple[str, str, str], str], subs: pd.DataFrame,

@@ -4,6 +4,16 @@ Its table sheets, narrative sheet and metadata use the form's own layout, with
 ``kind=rollup``: the workbook a district produces is itself a valid submission for
 the province (the relay), and its "Chi tiết" sheet carries the commune figures
 along so the province can check them.
+
+What a person reads stays in the workbook at every scale: the tables, one row per unit
+of the subtree in the detail and status sheets (a country's 10,794 rows filter well), and
+the hidden ``_data`` sheet the level above re-ingests (every cell, whatever the size:
+it is the relay). Listings that grow with the number of *figures* rather than units are
+cut above ``sources.MAX_FIGURES`` rows: the sources sheet then sums up its figures by
+how they arrived, the units' texts are the unit's and its children's, and both name
+``consolidate export``, the tidy table of every figure (CSV, Parquet) that an analyst
+filters in a pivot table or DuckDB. A national workbook went from 11.2 MB and a minute to
+write to under 3 MB and a few seconds.
 """
 
 from __future__ import annotations
