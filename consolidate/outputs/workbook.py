@@ -152,10 +152,11 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
     for code, values, kind in _detail_rows(rollup, keys):
         name = campaign.roster[code].name
         unit = kind == "unit"
-        ws.cell(row=row, column=1, value=code if unit else f"{SUBTOTAL_MARK}:{code}")
-        for j, v in enumerate((code if unit else "", name if unit else f"Cộng {name}",
-                               *map(style.plain_value, values)), start=2):
-            stamp(ws.cell(row=row, column=j, value=v), (kind, j >= 4), **styles[kind, j >= 4])
+        shown = (code if unit else "", name if unit else f"Cộng {name}",
+                 *map(style.plain_value, values))
+        ws.append([code if unit else f"{SUBTOTAL_MARK}:{code}",
+                   *(stamp.new(ws, v, (kind, j >= 4), **styles[kind, j >= 4])
+                     for j, v in enumerate(shown, start=2))])
         row += 1
     _finish_sheet(ws, first - 1, row - 1, 2, 3 + len(keys), freeze_col=3, head_rows=2)
 
@@ -284,10 +285,10 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
     records = zip(*(status[c].tolist() for c in columns), strict=True)  # lists: fast to walk
     for row, values in enumerate(map(list, records), start=first):
         values[5] = values[5].replace("T", " ")[:16]
-        for j, (v, wrap) in enumerate(zip(values, wrapped, strict=True), start=1):
-            cell = ws.cell(row=row, column=j)
+        cells = [stamp.new(ws, None, wrap, **styles[wrap]) for wrap in wrapped]
+        for cell, v in zip(cells, values, strict=True):
             style.put_text(cell, v)
-            stamp(cell, wrap, **styles[wrap])
+        ws.append(cells)
         style.fit_height(ws, row, list(zip((values[1], values[3], values[6], values[7]), widths,
                                            strict=True)))
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
