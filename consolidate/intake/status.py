@@ -37,8 +37,9 @@ def unit_status(campaign: Campaign, unit_code: str | None = None,
     """One row per unit of the subtree, in roster order."""
     roster = campaign.roster.subtree(unit_code or campaign.root)
     store = campaign.workspace.store
-    current = _by_unit(store.current_submissions(campaign.id),
-                       ["received_at", "file_name", "source", "via", "sha256"])
+    # a report passes the data its roll-ups were computed from: the same submissions count
+    counted = data.submissions if data is not None else store.current_submissions(campaign.id)
+    current = _by_unit(counted, ["received_at", "file_name", "source", "via", "sha256"])
     files = store.files_for(campaign.id)
     file_columns = ["received_at", "name", "findings", "status"]
     rejected = _by_unit(files[files["status"] == "rejected"], file_columns)
