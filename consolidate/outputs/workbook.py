@@ -209,7 +209,8 @@ def _detail_rows(rollup: Rollup, keys: list[str]) -> list[tuple[str, list[float]
     stays empty, never 0."""
     roster = rollup.campaign.roster.subtree(rollup.unit.code)
     detail = rollup.detail[keys]
-    values = dict(zip(detail.index, detail.to_numpy(dtype="float64").tolist(), strict=True))
+    values = dict(zip(detail.index.tolist(), detail.to_numpy(dtype="float64").tolist(),
+                      strict=True))
     out: list[tuple[str, list[float], str]] = []
     for child in roster.children(rollup.unit.code):
         block = [child.code] + [u.code for u in roster.descendants(child.code)]
