@@ -15,7 +15,7 @@ from consolidate.intake.status import unit_status
 from consolidate.outputs.word import WordRenderer, convert_to_pdf
 from consolidate.outputs.word.status import coverage_findings
 from consolidate.outputs.workbook import build_workbook, report_units, write_unit_files
-from consolidate.rollup.compute import Rollup, RollupData, compute_rollup, prepare
+from consolidate.rollup.compute import Rollup, RollupData, compute_rollup, of_units, prepare
 
 # --------------------------------------------------------------------------- report
 
@@ -118,7 +118,7 @@ def _unit_report(rollups: Rollups, code: str, everyone: pd.DataFrame, word: Word
     previous = rollups.previous(code)
     roll = rollups.current(code, previous)
     members = {u.code for u in roll.campaign.roster.subtree(code).units()}
-    status = everyone[everyone["code"].isin(members)].reset_index(drop=True)
+    status = of_units(everyone, members, "code").reset_index(drop=True)
     workbook = build_workbook(roll, status)
     document = word.render(roll, status, previous)
     path, doc_path = write_unit_files(roll, workbook, document, out_dir)

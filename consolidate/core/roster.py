@@ -69,7 +69,7 @@ class _Where:
 class Roster:
     """An immutable tree of units, validated once so later stages can rely on it."""
 
-    __slots__ = ("_units", "_order", "_span", "_children", "_roots", "_levels")
+    __slots__ = ("_units", "_order", "_span", "_children", "_roots", "_levels", "_subtrees")
 
     def __init__(self, units: Iterable[Unit]) -> None:
         self._build(list(units), _Where())
@@ -87,6 +87,7 @@ class Roster:
         self._roots = [u.code for u in units if u.parent is None]
         self._order, self._span = _preorder(self._roots, self._children)
         self._levels: list[str] | None = None
+        self._subtrees: dict[str, Roster] = {}
         _check_cycles(units, self._span, where)
         _check_levels(units, self._units, where)
 
@@ -132,8 +133,10 @@ class Roster:
 
     def subtree(self, code: str) -> Roster:
         """The unit as a new root plus everything below it, e.g. one province's own roster."""
-        root = replace(self[code], parent=None)
-        return Roster([root, *self.descendants(code)])
+        if code not in self._subtrees:  # a report asks for the same one a dozen times
+            root = replace(self[code], parent=None)
+            self._subtrees[code] = Roster([root, *self.descendants(code)])
+        return self._subtrees[code]
 
     def levels(self) -> list[str]:
         """Levels actually present, top first; ["national", "province", "commune"] for the

@@ -298,7 +298,8 @@ class Store:
         closing = self.closed_at(campaign)
         pins = self.pins(campaign)
         subs["pinned"] = pd.Series(
-            [pins.get(u) == sha for u, sha in zip(subs["unit"], subs["sha256"], strict=True)],
+            [pins.get(u) == sha for u, sha in zip(subs["unit"].tolist(), subs["sha256"].tolist(),
+                                                  strict=True)],
             index=subs.index, dtype=bool)
         before = (subs["id"] <= closing["last_submission"]) if closing else True
         subs["countable"] = pd.Series(subs["pinned"] | before, index=subs.index, dtype=bool)

@@ -41,10 +41,11 @@ def write_data_sheet(wb: Workbook, rows: Iterable[Sequence[Any]]) -> None:
     """
     ws = wb.create_sheet(DATA_SHEET)
     ws.append(list(DATA_COLUMNS))
-    for unit, tbl, row, col, num, text, sheet, cell in rows:
+    # the row is counted here: ``ws.max_row`` scans every cell, quadratic over a province
+    for at, (unit, tbl, row, col, num, text, sheet, cell) in enumerate(rows, start=2):
         ws.append([unit, tbl, row, col, _number(num), None, sheet, cell])
         if text is not None:
-            style.put_text(ws.cell(row=ws.max_row, column=6), text)
+            style.put_text(ws.cell(row=at, column=6), text)
     ws.sheet_state = "veryHidden"
     ws.protection.sheet = True
 

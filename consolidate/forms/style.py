@@ -8,11 +8,12 @@ Style objects are shared (``font``, ``align``, ``Stamp``): openpyxl hashes each 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from copy import copy
 from functools import lru_cache
 from typing import Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -56,8 +57,15 @@ class Stamp:
             for name, value in styles.items():
                 setattr(cell, name, value)
             self._protos[key] = cell
-        else:
-            cell._style = copy(proto._style)
+        else:  # what copy() does, without its dispatch: 300,000 cells in a national workbook
+            cell._style = StyleArray(proto._style)
+
+    def new(self, ws: Worksheet, value: Any, key: Any, **styles: Any) -> Cell:
+        """A styled cell for ``ws.append``: a row of ten thousand-row listings built this way
+        skips ``ws.cell``'s lookup of each coordinate (about a fifth of their time)."""
+        cell = Cell(ws, value=value)
+        self(cell, key, **styles)
+        return cell
 
 
 def header_row(ws: Worksheet, row: int, headers: list[str], widths: list[int],
@@ -163,6 +171,8 @@ def text_height(text: str, width: float, size: int = 11, bold: bool = False) -> 
     without Calibri draws columns wider and wraps fewer lines, so its rows come out roomy.
     """
     per_line = max(int((width - 1) * 11 / size * (1.0 if bold else 1.1)), 1)
+    if len(text) <= per_line and "\n" not in text:  # one line: most cells of a long listing
+        return max(18, round(size * 1.36) + 3)
     lines = 0
     for paragraph in str(text).split("\n"):
         lines += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pandas as pd
 
@@ -36,16 +37,21 @@ def unit_status(campaign: Campaign, unit_code: str | None = None,
     """One row per unit of the subtree, in roster order."""
     roster = campaign.roster.subtree(unit_code or campaign.root)
     store = campaign.workspace.store
-    current = store.current_submissions(campaign.id).set_index("unit")
+    # a report passes the data its roll-ups were computed from: the same submissions count
+    counted = data.submissions if data is not None else store.current_submissions(campaign.id)
+    current = _by_unit(counted, ["received_at", "file_name", "source", "via", "sha256"])
     files = store.files_for(campaign.id)
-    rejected = files[files["status"] == "rejected"].groupby("unit").last()
+    file_columns = ["received_at", "name", "findings", "status"]
+    rejected = _by_unit(files[files["status"] == "rejected"], file_columns)
     subs = store.all_submissions(campaign.id)
     direct = subs[subs["source"].isin(["form", "rollup"])]
     versions = (pd.concat([direct[["unit", "sha256"]], files[["unit", "sha256"]]])
-                .drop_duplicates().groupby("unit").size())
-    held = direct[~direct["countable"]].groupby("unit").size()
+                .drop_duplicates().groupby("unit").size().to_dict())
+    held = direct[~direct["countable"]].groupby("unit").size().to_dict()
     pinned = set(direct.loc[direct["pinned"], "unit"])
-    latest = files.groupby("unit").last()
+    latest = _by_unit(files, file_columns)
+    # the findings of the first file stored with each content (a hash is one content)
+    findings = dict(zip(files["sha256"][::-1], files["findings"][::-1], strict=True))
     over = _typed_over_units(campaign, roster, data)
     mail = mail_by_unit(campaign)
     rows = []
@@ -54,15 +60,15 @@ def unit_status(campaign: Campaign, unit_code: str | None = None,
                "level_name": LEVELS[unit.level].name,
                "parent": campaign.roster[unit.parent].name if unit.parent else "",
                "status": MISSING, "received_at": "", "file": "", "note": ""}
-        if unit.code in current.index:
-            sub = current.loc[unit.code]
+        sub = current.get(unit.code)
+        if sub is not None:
             row.update(received_at=sub["received_at"], file=sub["file_name"],
                        status=_timeliness(campaign, sub["received_at"]))
             if sub["source"] == "relay":
                 row.update(status=RELAYED,
                            note=f"Số liệu lấy từ báo cáo tổng hợp của {roster[sub['via']].name}")
-        elif unit.code in rejected.index:
-            bad = rejected.loc[unit.code]
+        elif unit.code in rejected:
+            bad = rejected[unit.code]
             row.update(status=REJECTED, received_at=bad["received_at"], file=bad["name"],
                        note=_first_error(bad["findings"]))
             if _blank_form(bad["findings"]):  # sent the form back unfilled: not a report
@@ -70,24 +76,30 @@ def unit_status(campaign: Campaign, unit_code: str | None = None,
                                                 "chưa nhập số liệu")
         row["versions"] = int(versions.get(unit.code, 0))
         notes = [row["note"]] if row["note"] else []
-        if unit.code in current.index:
-            notes += _warnings(files, current.loc[unit.code, "sha256"], unit.code)
+        if sub is not None:
+            notes += _warnings(findings.get(sub["sha256"]), unit.code)
         notes += [n for n in over.get(unit.code, []) if n not in notes]
         if unit.code in pinned:
             notes.append("Đang dùng bản được chọn cố định")
-        if unit.code in held.index:
+        if unit.code in held:
             notes.append(f"{held[unit.code]} tệp nhận sau khi chốt số liệu, chưa được tính")
-        if unit.code in current.index and unit.code in latest.index and \
-                latest.loc[unit.code, "status"] == "rejected" and unit.code not in pinned:
-            bad = latest.loc[unit.code]
-            why = _first_error(bad["findings"])
-            notes.append(f"Tệp mới nhất '{bad['name']}' bị từ chối ({why}); đang dùng bản trước")
+        last = latest.get(unit.code)
+        if sub is not None and last is not None and last["status"] == "rejected" \
+                and unit.code not in pinned:
+            why = _first_error(last["findings"])
+            notes.append(f"Tệp mới nhất '{last['name']}' bị từ chối ({why}); đang dùng bản trước")
         post = mail.get(unit.code, {})
         row.update({key: post.get(key, 0 if key == "reminders" else "") for key in MAIL_COLUMNS})
         notes += post.get("notes", [])
         row["note"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _by_unit(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, Any]]:
+    """The last row of each unit (its ``columns``) as a dict: one pass, where ``.loc`` per
+    unit of a country (10,000 units) cost seconds."""
+    return {rec["unit"]: rec for rec in frame[["unit", *columns]].to_dict("records")}
 
 
 def chase_list(campaign: Campaign, frame: pd.DataFrame) -> pd.DataFrame:
@@ -134,14 +146,13 @@ def _typed_over_units(campaign: Campaign, roster: Roster,
     return out
 
 
-def _warnings(files: pd.DataFrame, sha256: str, unit: str) -> list[str]:
+def _warnings(findings_json: str | None, unit: str) -> list[str]:
     """What the officer should look at in the figures that count: the warnings of the
     counted file about this unit's own figures (a result it typed that its figures do not
     give, a rule its figures break)."""
-    stored = files.loc[files["sha256"] == sha256, "findings"]
-    if stored.empty:
+    if findings_json is None:
         return []
-    findings = [Finding.from_dict(f) for f in json.loads(stored.iloc[0] or "[]")]
+    findings = [Finding.from_dict(f) for f in json.loads(findings_json or "[]")]
     return [f.message for f in findings
             if f.code in FIGURE_WARNINGS and not f.is_error and f.unit == unit]
 

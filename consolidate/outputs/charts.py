@@ -73,16 +73,20 @@ def child_frame(rollup: Rollup) -> pd.DataFrame | None:
     children = roster.children(rollup.unit.code)
     if definition is None or not children or rollup.detail is None:
         return None
-    detail = rollup.detail
+    # each unit below, to the child whose block holds it: one grouped sum for all children
+    # (a sum per child over the detail cost a second for the country's 63 provinces)
+    block_of = {u.code: child.code for child in children
+                for u in (child, *roster.descendants(child.code))}
+    detail = rollup.detail.apply(pd.to_numeric, errors="coerce")
+    sums = detail.groupby(detail.index.map(block_of)).sum(min_count=1)
     rows = {}
     for child in children:
-        block = [child.code] + [u.code for u in roster.descendants(child.code)]
-        sums = detail.reindex(block).apply(pd.to_numeric, errors="coerce").sum(min_count=1)
+        mine = sums.loc[child.code] if child.code in sums.index else pd.Series(dtype="float64")
         values = {}
         for panel in definition.panels:
             for series in panel.series:
-                present = [k for k in series.elements if k in sums.index]
-                values[series.label] = (sums[present].sum(min_count=1) if present
+                present = [k for k in series.elements if k in mine.index]
+                values[series.label] = (mine[present].sum(min_count=1) if present
                                         else float("nan"))
         rows[child.name] = values
     frame = pd.DataFrame.from_dict(rows, orient="index")

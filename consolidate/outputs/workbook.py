@@ -4,11 +4,22 @@ Its table sheets, narrative sheet and metadata use the form's own layout, with
 ``kind=rollup``: the workbook a district produces is itself a valid submission for
 the province (the relay), and its "Chi tiết" sheet carries the commune figures
 along so the province can check them.
+
+What a person reads stays in the workbook at every scale: the tables, one row per unit
+of the subtree in the detail and status sheets (a country's 10,794 rows filter well), and
+the hidden ``_data`` sheet the level above re-ingests (every cell, whatever the size:
+it is the relay). Listings that grow with the number of *figures* rather than units are
+cut above ``sources.MAX_FIGURES`` rows: the sources sheet then sums up its figures by
+how they arrived, the units' texts are the unit's and its children's, and both name
+``consolidate export``, the tidy table of every figure (CSV, Parquet) that an analyst
+filters in a pivot table or DuckDB. A national workbook went from 11.2 MB and a minute to
+write to under 3 MB and a few seconds.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -18,14 +29,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from consolidate.core import files
 from consolidate.core.files import atomic_write, safe_filename
-from consolidate.core.numbers import format_list_date
+from consolidate.core.numbers import format_list_date, format_number
 from consolidate.core.spec import EVALUATION, NUMERIC_KINDS, Column, Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
 from consolidate.forms.generate import identity
 from consolidate.forms.relay import DATA_COLUMNS, DETAIL_MARK, SUBTOTAL_MARK, write_data_sheet
 from consolidate.outputs.charts import add_chart_sheet
-from consolidate.outputs.sources import data_time, write_sources_sheet
+from consolidate.outputs.sources import MAX_FIGURES, data_time, write_sources_sheet
 from consolidate.rollup.compute import Rollup
 
 #: The columns of a stored cell, as the sources sheet reads them.
@@ -136,22 +147,28 @@ def _detail_sheet(wb: Workbook, rollup: Rollup, table: Table, keys: list[str]) -
     ws.row_dimensions[key_row].hidden = True
     row = first
     stamp = style.Stamp()
+    styles = {(kind, number): _detail_style(kind, number)
+              for kind in ("unit", "subtotal") for number in (False, True)}
     for code, values, kind in _detail_rows(rollup, keys):
-        unit = campaign.roster[code]
-        ws.cell(row=row, column=1, value=code if kind == "unit" else f"{SUBTOTAL_MARK}:{code}")
-        ws.cell(row=row, column=2, value=code if kind == "unit" else "")
-        ws.cell(row=row, column=3, value=unit.name if kind == "unit" else f"Cộng {unit.name}")
-        for j, v in enumerate(values):
-            ws.cell(row=row, column=4 + j, value=style.plain_value(v))
-        for j in range(2, 4 + len(values)):
-            styles = {"border": style.BOX, "font": style.font(11, bold=kind != "unit")}
-            if j >= 4:
-                styles["number_format"] = style.NUMBER_FORMAT
-            if kind != "unit":
-                styles["fill"] = style.TOTAL_FILL
-            stamp(ws.cell(row=row, column=j), (kind, j >= 4), **styles)
+        name = campaign.roster[code].name
+        unit = kind == "unit"
+        shown = (code if unit else "", name if unit else f"Cộng {name}",
+                 *map(style.plain_value, values))
+        ws.append([code if unit else f"{SUBTOTAL_MARK}:{code}",
+                   *(stamp.new(ws, v, (kind, j >= 4), **styles[kind, j >= 4])
+                     for j, v in enumerate(shown, start=2))])
         row += 1
     _finish_sheet(ws, first - 1, row - 1, 2, 3 + len(keys), freeze_col=3, head_rows=2)
+
+
+def _detail_style(kind: str, number: bool) -> dict[str, object]:
+    """A detail cell's style: boxed, bold and shaded on a subtotal, numbers formatted."""
+    styles: dict[str, object] = {"border": style.BOX, "font": style.font(11, bold=kind != "unit")}
+    if number:
+        styles["number_format"] = style.NUMBER_FORMAT
+    if kind != "unit":
+        styles["fill"] = style.TOTAL_FILL
+    return styles
 
 
 def _group_headers(ws: Worksheet, top: int, columns: list[Column]) -> int:
@@ -185,32 +202,59 @@ def _group_headers(ws: Worksheet, top: int, columns: list[Column]) -> int:
 
 
 def _detail_rows(rollup: Rollup, keys: list[str]) -> list[tuple[str, list[float], str]]:
-    """Units in roster order; after each intermediate unit's block, its subtotal."""
+    """Units in roster order; after each intermediate unit's block, its subtotal.
+
+    The detail is read once as plain lists (a ``.loc`` per unit of a country's 10,000
+    cost seconds); a subtotal is the block's sum with ``min_count=1``: nothing reported
+    stays empty, never 0."""
     roster = rollup.campaign.roster.subtree(rollup.unit.code)
     detail = rollup.detail[keys]
+    values = dict(zip(detail.index.tolist(), detail.to_numpy(dtype="float64").tolist(),
+                      strict=True))
     out: list[tuple[str, list[float], str]] = []
     for child in roster.children(rollup.unit.code):
         block = [child.code] + [u.code for u in roster.descendants(child.code)]
-        out += [(c, detail.loc[c].tolist(), "unit") for c in block]
+        out += [(c, values[c], "unit") for c in block]
         if len(block) > 1:
-            out.append((child.code, detail.loc[block].sum(min_count=1).tolist(), "subtotal"))
+            out.append((child.code, _block_sum([values[c] for c in block]), "subtotal"))
     return out
 
 
+def _block_sum(rows: list[list[float]]) -> list[float]:
+    """Column sums of a block, NaN where no row has a figure (pandas' ``min_count=1``)."""
+    return [math.fsum(x for x in column if x == x) if any(x == x for x in column)
+            else math.nan for column in zip(*rows, strict=True)]
+
+
 def _narratives_sheet(wb: Workbook, rollup: Rollup) -> None:
+    """Every unit's texts, to read and pick from for the Word report.
+
+    A country's units write about 65,000 of them: above :data:`MAX_FIGURES` rows the
+    sheet holds the texts of the unit and of the units directly below it (the ministry
+    reads the provinces; each province's workbook, ``consolidate report --all``, lists its
+    own units' texts), and says where the others are: the export's ``narrative`` rows.
+    """
     spec = rollup.campaign.spec
     if not spec.narrative:
         return
     ws = wb.create_sheet(NARRATIVES_SHEET)
-    first = _header(ws, "THUYẾT MINH CỦA CÁC ĐƠN VỊ",
-                    "Để cán bộ tổng hợp đọc, chọn lọc và biên tập vào báo cáo",
+    roster = rollup.campaign.roster
+    texts = rollup.narrative
+    note = "Để cán bộ tổng hợp đọc, chọn lọc và biên tập vào báo cáo"
+    if len(texts) > MAX_FIGURES:
+        code = rollup.unit.code
+        near = {code, *(u.code for u in roster.children(code))}
+        texts = texts[texts["unit"].isin(near)]
+        note = (f"{note}. Chỉ gồm thuyết minh của {rollup.unit.name} và các đơn vị trực "
+                f"thuộc ({format_number(len(texts))} trong {format_number(len(rollup.narrative))}"
+                "); thuyết minh của mọi đơn vị: lệnh consolidate export (biểu 'narrative') "
+                "hoặc bảng tổng hợp của từng đơn vị (consolidate report --all)")
+    first = _header(ws, "THUYẾT MINH CỦA CÁC ĐƠN VỊ", note,
                     ["Mã", "Đơn vị", "Nội dung", "Thuyết minh của đơn vị"], [9, 28, 34, 90])
     labels = {f.id: f.label for f in spec.narrative}
     order = {f.id: i for i, f in enumerate(spec.narrative)}
-    roster = rollup.campaign.roster
     units = {u.code: i for i, u in enumerate(roster.units())}
-    frame = rollup.narrative.assign(u=rollup.narrative["unit"].map(units),
-                                    f=rollup.narrative["field"].map(order))
+    frame = texts.assign(u=texts["unit"].map(units), f=texts["field"].map(order))
     row = first
     stamp = style.Stamp()
     for rec in frame.sort_values(["f", "u"]).itertuples():
@@ -234,18 +278,20 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
                     ["Mã", "Đơn vị", "Cấp", "Đơn vị cấp trên", "Tình trạng", "Thời điểm nhận",
                      "Tên tệp", "Ghi chú"], STATUS_WIDTHS)
     stamp = style.Stamp()
-    for i, rec in enumerate(status.itertuples(index=False)):
-        values = [rec.code, rec.name, rec.level_name, rec.parent, rec.status,
-                  rec.received_at.replace("T", " ")[:16], rec.file, rec.note]
-        for j, v in enumerate(values, start=1):
-            cell = ws.cell(row=first + i, column=j)
+    styles = {wrap: {"border": style.BOX, "font": style.font(11),
+                     "alignment": style.align(wrap=wrap)} for wrap in (False, True)}
+    wrapped = [j in (2, 4, 7, 8) for j in range(1, 9)]
+    widths = [w for w, wrap in zip(STATUS_WIDTHS, wrapped, strict=True) if wrap]
+    columns = ["code", "name", "level_name", "parent", "status", "received_at", "file", "note"]
+    records = zip(*(status[c].tolist() for c in columns), strict=True)  # lists: fast to walk
+    for row, values in enumerate(map(list, records), start=first):
+        values[5] = values[5].replace("T", " ")[:16]
+        cells = [stamp.new(ws, None, wrap, **styles[wrap]) for wrap in wrapped]
+        for cell, v in zip(cells, values, strict=True):
             style.put_text(cell, v)
-            wrap = j in (2, 4, 7, 8)
-            stamp(cell, wrap, border=style.BOX, font=style.font(11),
-                  alignment=style.align(wrap=wrap))
-        style.fit_height(ws, first + i, [(v, w) for v, w in zip(
-            (rec.name, rec.parent, rec.file, rec.note), STATUS_WIDTHS[1:2] + STATUS_WIDTHS[3:4]
-            + STATUS_WIDTHS[6:], strict=True)])
+        ws.append(cells)
+        style.fit_height(ws, row, list(zip((values[1], values[3], values[6], values[7]), widths,
+                                           strict=True)))
     ws.auto_filter.ref = f"A{first - 1}:H{first - 1 + len(status)}"
     _finish_sheet(ws, first - 1, first - 1 + len(status), 1, 8, freeze_col=2)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from consolidate.core.errors import Finding, finding
@@ -107,7 +108,7 @@ def compute_rollup(campaign: Campaign, data: RollupData, unit_code: str | None =
     roster = campaign.roster.subtree(unit_code or campaign.root)
     unit = roster.roots()[0]
     members = {u.code for u in roster.units()}
-    cells = data.cells[data.cells["unit"].isin(members)]
+    cells = of_units(data.cells, members)
     values = unit_values(campaign, roster, unit, cells, previous)
     own_level = _own_level(cells)
     below = own_level[own_level["unit"] != unit.code]
@@ -118,13 +119,21 @@ def compute_rollup(campaign: Campaign, data: RollupData, unit_code: str | None =
         detail=_detail(campaign.spec, roster, below),
         narrative=cells[cells["tbl"] == "narrative"][["unit", "row", "text"]]
         .rename(columns={"row": "field"}),
-        submissions=data.submissions[data.submissions["unit"].isin(members)],
+        submissions=of_units(data.submissions, members),
         cells=cells, values=values, previous=previous,
     )
     rollup.mismatches = _mismatches(campaign, roster, cells, data.stated)
     rollup.findings = _checks(campaign, roster, cells, values, previous)
     rollup.findings += _unit_checks(campaign, roster, cells, data.stated)
     return rollup
+
+
+def of_units(frame: pd.DataFrame, codes: set[str], column: str = "unit") -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` is one of ``codes``: a set lookup per row,
+    where pandas' ``isin`` on Arrow-backed strings builds one scalar per code (60 ms a call
+    for a country's 10,794 codes)."""
+    return frame[np.fromiter((c in codes for c in frame[column].tolist()), dtype=bool,
+                             count=len(frame))]
 
 
 def _own_level(cells: pd.DataFrame) -> pd.DataFrame:
@@ -137,7 +146,7 @@ def unit_values(campaign: Campaign, roster: Roster, unit: Unit, cells: pd.DataFr
     """Every numeric figure of a unit's roll-up, keyed (table, row, column)."""
     spec = campaign.spec
     members = {unit.code} | {u.code for u in roster.descendants(unit.code)}
-    cells = cells[cells["unit"].isin(members)]
+    cells = of_units(cells, members)
     numeric = cells[cells["num"].notna()]
     rank = level_rank(unit.level)
     levels = numeric[numeric["kind"] == "levels"]
@@ -359,7 +368,7 @@ def _unit_checks(campaign: Campaign, roster: Roster, cells: pd.DataFrame,
 def _by_unit(cells: pd.DataFrame) -> dict[str, dict[Key, float]]:
     """Each unit's numeric cells, keyed (table, row, column)."""
     out: dict[str, dict[Key, float]] = {}
-    for unit, tbl, row, col, num in zip(cells["unit"], cells["tbl"], cells["row"], cells["col"],
-                                        cells["num"], strict=True):
+    columns = (cells[c].tolist() for c in ("unit", "tbl", "row", "col", "num"))
+    for unit, tbl, row, col, num in zip(*columns, strict=True):  # lists: no per-item boxing
         out.setdefault(unit, {})[(tbl, row, col)] = float(num)
     return out

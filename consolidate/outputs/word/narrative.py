@@ -29,10 +29,12 @@ def narrative_context(rollup: Rollup) -> tuple[dict[str, Any], list[dict[str, An
 def _texts(rollup: Rollup) -> Texts:
     """Every non-empty answer of the roll-up, cleaned for Word."""
     texts: Texts = {}
-    for rec in rollup.narrative.itertuples(index=False):
-        text = clean_text(rec.text)
+    frame = rollup.narrative
+    for unit, field_id, raw in zip(frame["unit"].tolist(), frame["field"].tolist(),
+                                   frame["text"].tolist(), strict=True):
+        text = clean_text(raw)
         if text:
-            texts[(rec.unit, rec.field)] = text
+            texts[(unit, field_id)] = text
     return texts
 
 
