@@ -9,7 +9,7 @@ found by the form's keys, so a problem is named by its file, sheet, cell and lab
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ Position = tuple[int, int]  # 0-based (row, column) in a calamine grid
 Inputs = dict[str, dict[Position, str]]
 
 
-def input_cells(campaign: Campaign, grids: dict[str, Grid], unit: Unit) -> Inputs:
+def input_cells(campaign: Campaign, grids: Mapping[str, Grid], unit: Unit) -> Inputs:
     """Where this unit types, found by the form's keys: its table cells and narratives."""
     out: Inputs = {}
     for table, sheet, _grid, rows, cols in table_sheets(campaign.spec, grids):
@@ -58,8 +58,8 @@ def input_cells(campaign: Campaign, grids: dict[str, Grid], unit: Unit) -> Input
     return out
 
 
-def cell_findings(container: Container, merges: dict[str, list[Any]], inputs: Inputs,
-                  grids: dict[str, Grid], file: str, unit: str,
+def cell_findings(container: Container, merges: Mapping[str, Any], inputs: Inputs,
+                  grids: Mapping[str, Grid], file: str, unit: str,
                   check_styles: bool = True) -> list[Finding]:
     """Formulas, error values, moved and merged cells where a unit types its figures.
 

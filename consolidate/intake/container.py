@@ -52,6 +52,7 @@ CHUNK = 256 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+CONTENT_TYPES = "[Content_Types].xml"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 #: How a DTD starts, in any case: Office Open XML and OpenDocument never carry one.
 _DTD = re.compile(rb"<!(?:doctype|entity)", re.IGNORECASE)
@@ -184,6 +185,8 @@ def _check_members(name: str, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
     problem = _stream_members(name, zf, infos, xml, data)
     if problem:
         return Container.refused(problem)
+    if kind == "xlsx" and b"macroEnabled" in xml.get(CONTENT_TYPES, b"")[:MB]:
+        kind = "xlsm"  # told by its content types, read in the pass above
     return _spreadsheet(name, zf, xml, kind, names)
 
 
@@ -228,10 +231,8 @@ def zip_directory_problem(name: str, infos: list[zipfile.ZipInfo]) -> Finding | 
 
 def _zip_kind(zf: zipfile.ZipFile, names: set[str]) -> tuple[str, str]:
     """The spreadsheet kind of a zip package, or '' and what it is instead."""
-    if "xl/workbook.xml" in names:
-        types = _read_small(zf, "[Content_Types].xml", names)
-        macro = b"macroEnabled" in types or "xl/vbaProject.bin" in names
-        return ("xlsm" if macro else "xlsx"), ""
+    if "xl/workbook.xml" in names:  # its content types may still say xlsm (_check_members)
+        return ("xlsm" if "xl/vbaProject.bin" in names else "xlsx"), ""
     if "xl/workbook.bin" in names:
         return "xlsb", ""
     if "mimetype" in names:

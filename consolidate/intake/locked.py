@@ -19,7 +19,7 @@ consolidated workbook (``kind=rollup``) states its own totals and is not checked
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +61,7 @@ _BLANKS: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
 _BUILT: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
 
 
-def locked_findings(campaign: Campaign, grids: dict[str, Grid], unit: Unit, parsed: Parsed,
+def locked_findings(campaign: Campaign, grids: Mapping[str, Grid], unit: Unit, parsed: Parsed,
                     formulas: dict[str, dict[str, str]], file: str) -> list[Finding]:
     """Everything typed outside the unit's input cells, compared with the blank form."""
     if parsed.meta.get("kind") == "rollup":

@@ -13,7 +13,7 @@ workbook (``kind=rollup``) is read through its relay data sheet
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,18 +72,82 @@ def read_sheets(wb: CalamineWorkbook) -> tuple[dict[str, Grid], dict[str, Any]]:
     return grids, merges
 
 
-def read_workbook(name: str, data: bytes) -> tuple[dict[str, Grid], dict[str, Any]] | Finding:
+class Sheets(Mapping[str, Grid]):
+    """Every sheet of a workbook as a grid anchored at A1, parsed when first asked for: the
+    checks find each sheet by its usual name first, so a form's instructions sheet is never
+    parsed. ``merges`` maps each sheet to its merged ranges the same way."""
+
+    def __init__(self, wb: CalamineWorkbook, file: str = ""):
+        self.wb, self.file = wb, file
+        self.names = list(wb.sheet_names)
+        self.grids: dict[str, Grid] = {}
+        self.merges = _Merges(self)
+        self._merged: dict[str, Any] = {}
+
+    def _load(self, name: str) -> None:
+        try:
+            sheet = self.wb.get_sheet_by_name(name)
+            self.grids[name] = sheet.to_python(skip_empty_area=False)
+            self._merged[name] = sheet.merged_cell_ranges
+        except Exception as exc:  # noqa: BLE001 - the reason goes to the officer
+            raise SheetError(unreadable(self.file, exc)) from exc
+
+    def __getitem__(self, name: str) -> Grid:
+        if name not in self.grids:
+            if name not in self.names:
+                raise KeyError(name)
+            self._load(name)
+        return self.grids[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+class _Merges(Mapping[str, Any]):
+    def __init__(self, sheets: Sheets):
+        self.sheets = sheets
+
+    def __getitem__(self, name: str) -> Any:
+        self.sheets[name]  # noqa: B018 - parsed on first use
+        return self.sheets._merged[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sheets)
+
+    def __len__(self) -> int:
+        return len(self.sheets)
+
+
+class SheetError(Exception):
+    """A sheet calamine could not parse when it was first asked for: what the officer is told."""
+
+    def __init__(self, problem: Finding):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def read_workbook(name: str, data: bytes) -> tuple[Sheets, Mapping[str, Any]] | Finding:
     """Grids and merged ranges of bytes that passed the container checks, or why they
-    cannot be read (calamine raises several error types for non-workbooks)."""
+    cannot be read (calamine raises several error types for non-workbooks). A sheet that
+    fails when it is first parsed raises :class:`SheetError` with the same finding."""
     try:
-        return read_sheets(open_workbook(data))
+        sheets = Sheets(open_workbook(data), name)
     except Exception as exc:  # noqa: BLE001 - the reason goes to the officer, not a traceback
-        detail = error_detail(exc)
-        code = "file-encrypted" if "password" in detail.lower() else "file-unreadable"
-        return finding(code, file=name, detail=detail)
+        return unreadable(name, exc)
+    return sheets, sheets.merges
 
 
-def read_meta(grids: dict[str, Grid]) -> dict[str, str] | None:
+def unreadable(name: str, exc: Exception) -> Finding:
+    """Why calamine cannot read a file, as the officer's finding."""
+    detail = error_detail(exc)
+    code = "file-encrypted" if "password" in detail.lower() else "file-unreadable"
+    return finding(code, file=name, detail=detail)
+
+
+def read_meta(grids: Mapping[str, Grid]) -> dict[str, str] | None:
     """The form's identity (unit, form, version, period, token …) from its hidden sheet."""
     grid = grids.get(layout.META_SHEET)
     if not grid:
@@ -102,7 +166,7 @@ def value_at(grid: Grid, i: int, j: int) -> Any:
     return row[j] if j < len(row) else None
 
 
-def find_sheet(grids: dict[str, Grid], mark: str, preferred: str) -> tuple[str, Grid] | None:
+def find_sheet(grids: Mapping[str, Grid], mark: str, preferred: str) -> tuple[str, Grid] | None:
     """The sheet whose A1 holds the mark: by its usual name first, then any (renamed) sheet."""
     for name in [preferred, *grids]:
         grid = grids.get(name)
@@ -111,7 +175,7 @@ def find_sheet(grids: dict[str, Grid], mark: str, preferred: str) -> tuple[str, 
     return None
 
 
-def table_sheets(spec: FormSpec, grids: dict[str, Grid]
+def table_sheets(spec: FormSpec, grids: Mapping[str, Grid]
                  ) -> Iterator[tuple[Table, str, Grid, dict[str, int], dict[str, int]]]:
     """Each table of the spec found in the workbook: (table, sheet, grid, row keys,
     column keys); a table whose sheet is missing is left to the reader's finding."""
@@ -184,7 +248,7 @@ class Reader:
         self.spec: FormSpec = campaign.spec
         self.file = file_name
 
-    def parse(self, grids: dict[str, Grid], meta: dict[str, str], unit: Unit) -> Parsed:
+    def parse(self, grids: Mapping[str, Grid], meta: dict[str, str], unit: Unit) -> Parsed:
         parsed = Parsed(meta)
         if meta.get("kind") == "rollup":
             self._read_rollup(grids, unit, parsed)
@@ -197,7 +261,7 @@ class Reader:
         parsed.findings += run_checks(self.spec, values, unit.code, self.file, where)
         return parsed
 
-    def _read_table(self, grids: dict[str, Grid], table: Table, unit: Unit, parsed: Parsed,
+    def _read_table(self, grids: Mapping[str, Grid], table: Table, unit: Unit, parsed: Parsed,
                     where: Where, stated: bool = False) -> None:
         """One table, found by its mark and keys; ``stated``: a roll-up's own figures."""
         found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
@@ -269,7 +333,7 @@ class Reader:
             expected=f"để trống ô này; số liệu của đơn vị nhập vào {where}", label=label,
             unit=unit.code))
 
-    def _read_narrative(self, grids: dict[str, Grid], parsed: Parsed) -> None:
+    def _read_narrative(self, grids: Mapping[str, Grid], parsed: Parsed) -> None:
         found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
         if found is None or not self.spec.narrative:
             return
@@ -282,7 +346,7 @@ class Reader:
                     parsed.cells.append(("narrative", item.id, "text", None, str(value).strip(),
                                          sheet, cell_ref(rows[item.id], 2)))
 
-    def _read_rollup(self, grids: dict[str, Grid], unit: Unit, parsed: Parsed) -> None:
+    def _read_rollup(self, grids: Mapping[str, Grid], unit: Unit, parsed: Parsed) -> None:
         """A consolidated workbook: the unit's own and its descendants' cells from the data
         sheet (relay), and the figures it states in its tables, to reconcile with detail."""
         data = grids.get(relay.DATA_SHEET)
