@@ -15,7 +15,7 @@ import pytest
 
 from consolidate.core.workspace import Workspace
 from consolidate.demo import SEED_000_DISTRICT, seed_000_commune_answers
-from consolidate.intake import feedback
+from consolidate.intake import feedback, scan
 from consolidate.intake.ingest import BATCH_FILES, ingest
 from consolidate.intake.parallel import FORK_MIN_FILES
 
@@ -129,3 +129,39 @@ def test_a_pooled_run_killed_midway_leaves_no_worker_and_resumes_the_same(
     run(killed, "ingest")  # would wait on the lock, then refuse, were a worker still alive
     assert store_rows(killed) == store_rows(reference)
     assert output_files(killed) == output_files(reference)
+
+
+SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://'
+         'schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{}</sheetData>'
+         '</worksheet>')
+USUAL_CELLS = [
+    '<row r="9"><c r="A9" t="inlineStr"><is><t>xa</t></is></c><c r="B9" s="3"/>'
+    '<c r="D9" s="5"><v>700</v></c><c r="E9" s="0"><v>1</v></c></row>'
+    '<row r="12"><c r="D12" s="6"><f>IF(COUNT(D9:D11)=0,"",SUM(D9:D11))</f><v>700</v></c>'
+    '<c r="E12" s="6"><f t="shared" ref="E12:F12" si="0">SUM(E9:E11)</f><v>1</v></c>'
+    '<c r="F12" s="6"><f t="shared" si="0"/><v>2</v></c>'
+    '<c r="G12" s="7" t="str"><f>"a&amp;b"&amp;"&lt;c"</f><v>a&amp;b&lt;c</v></c></row>',
+]
+UNUSUAL_CELLS = [
+    '<row r="9"><c r="D9" s="5" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>',  # error value
+    '<row r="9"><c s="5" r="D9"><f>350*2</f><v>700</v></c></row>',  # attributes reordered
+    '<row r="9"><c\n r="D9" s="5"><f>350*2</f><v>700</v></c></row>',  # a newline in a tag
+    '<row r="9"><c r="D9" s="5"><v>700</v><f>350*2</f></c></row>',  # formula after value
+]
+
+
+@pytest.mark.parametrize("cells", USUAL_CELLS + UNUSUAL_CELLS)
+def test_the_whole_sheet_scan_finds_what_the_cell_by_cell_scan_finds(cells: str) -> None:
+    """Formulas, error values and styled cells are the same whichever way a sheet is
+    scanned; a sheet written an unusual way goes cell by cell."""
+    xml = SHEET.format(cells).encode()
+    assert scan._scan_cells(xml) == scan._scan_each(xml)
+    assert (scan._scan_usual(xml) is not None) == (cells in USUAL_CELLS)
+
+
+def test_a_prefixed_sheet_is_scanned_cell_by_cell() -> None:
+    xml = (SHEET.format('<row r="9"><x:c r="D9" s="5"><x:f>350*2</x:f><x:v>700</x:v></x:c>'
+                        '</row>')).encode()
+    assert scan._scan_usual(xml) is None
+    formulas, errors, styled = scan._scan_cells(xml)
+    assert formulas == {"D9": "=350*2"} and styled == {"D9"} and not errors

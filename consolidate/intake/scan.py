@@ -111,19 +111,20 @@ def _scan_cells(xml: bytes) -> tuple[dict[str, str], dict[str, str], set[str]]:
 
 
 def _scan_usual(xml: bytes) -> tuple[dict[str, str], dict[str, str], set[str]] | None:
-    """The same facts from three searches over the whole sheet, when it allows them (None
-    otherwise): no prefixed cell tags, no error values, and every ``<c`` tag and every
-    ``<f`` one of the usual shape. What Excel, LibreOffice and openpyxl write, and every
-    generated form, is read this way, without a Python step per cell."""
-    if b't="e"' in xml or _PREFIXED_CELL.search(xml) is not None:
+    """The same facts from one search over the whole sheet, when it allows it (None
+    otherwise): no error value, no prefixed tag that could be a cell or a formula, every
+    ``<c`` tag of the usual shape and every formula its cell's first child (CT_Cell is the
+    sequence f, v, is). What Excel, LibreOffice and openpyxl write, and every generated
+    form, is read this way, without a Python step per cell."""
+    if b't="e"' in xml or _PREFIXED.search(xml) is not None:
         return None
-    starts = _USUAL_START.findall(xml)
-    with_formula = _USUAL_FORMULA.findall(xml)
-    if len(starts) != len(_CELL_START.findall(xml)) or \
-            len(with_formula) != len(_FORMULA_START.findall(xml)):
+    cells = _USUAL_CELL.findall(xml)
+    formulas = {ref.decode("ascii"): "=" + _xml_text(text)
+                for ref, _style, _closed, element, text in cells if element}
+    if len(cells) != len(_CELL_START.findall(xml)) or \
+            len(formulas) != len(_FORMULA_START.findall(xml)):
         return None
-    styled = {ref.decode("ascii") for ref, style in starts if style and style != b"0"}
-    formulas = {ref.decode("ascii"): "=" + _xml_text(text) for ref, text in with_formula}
+    styled = {ref.decode("ascii") for ref, style, *_ in cells if style and style != b"0"}
     return formulas, {}, styled
 
 
@@ -171,12 +172,9 @@ _STYLE = re.compile(rb'\bs="([0-9]+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
-#: The whole-sheet searches of :func:`_scan_usual`. A formula is a cell's first child
-#: (CT_Cell is the sequence f, v, is), so it follows the cell's start tag.
-_PREFIXED_CELL = re.compile(rb"<\w+:c[\s/>]")
+#: The whole-sheet search of :func:`_scan_usual`, and what sends a sheet cell by cell.
+_USUAL_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)")?(?: t="\w+")?(/?)>'
+                         rb"(<f\b[^>]*?(?:/>|>(.*?)</f>))?", re.S)
+_PREFIXED = re.compile(rb"<\w+:[cf][\s/>]")
 _CELL_START = re.compile(rb"<c\s")
-_FORMULA_START = re.compile(rb"<(?:\w+:)?f\b")
-_USUAL_START = re.compile(
-    rb'<c\s+r="([A-Z]{1,3}[0-9]{1,7})"(?:\s+s="([0-9]+)")?(?:\s+t="\w+")?\s*/?>')
-_USUAL_FORMULA = re.compile(rb'<c\s+r="([A-Z]{1,3}[0-9]{1,7})"[^>]*(?<!/)>\s*'
-                            rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_FORMULA_START = re.compile(rb"<f[\s/>]")
