@@ -215,6 +215,63 @@ def own_cells(table: Table, column: Column, unit: Unit, levels: list[str],
     return ", ".join(f"{cell_ref(rows[r.id], j)} ({r.label})" for r in mine)
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One thing reading a table does, in order: say a column or row is missing
+    (``missing``: the finding's code, ``label``: what is missing), or read the cell at
+    (i, j) of ``element`` (table, row, column) as ``kind``; a cell that is not ``counted``
+    is only looked at for a figure typed where the unit's own goes (``own``)."""
+
+    missing: str = ""
+    label: str = ""
+    i: int = 0
+    j: int = 0
+    ref: str = ""
+    element: tuple[str, str, str] = ("", "", "")
+    kind: str = ""
+    counted: bool = True
+    own: str = ""
+
+
+def table_plan(campaign: Campaign, table: Table, unit: Unit, sheet: str, grid: Grid,
+               stated: bool = False) -> list[Step]:
+    """The steps of reading ``table`` from a sheet with this grid's keys, for the unit's
+    level: worked out once per layout and level (:attr:`Campaign.memo`)."""
+    rows, cols = key_index(grid)
+    key = ("read", table.id, unit.level, stated, sheet, tuple(rows.items()),
+           tuple(cols.items()))
+    plan = campaign.memo.get(key)
+    if plan is None:
+        plan = campaign.memo[key] = _plan(campaign, table, unit, (rows, cols), stated)
+    return plan
+
+
+def _plan(campaign: Campaign, table: Table, unit: Unit,
+          keys: tuple[dict[str, int], dict[str, int]], stated: bool) -> list[Step]:
+    rows, cols = keys
+    missing = [c for c in table.columns if c.id not in cols]
+    steps = [Step("column-missing", c.label) for c in missing]
+    for row in table.rows(campaign.levels):
+        if row.is_total or (table.kind == "list" and row.id not in rows):
+            continue
+        if row.id not in rows:
+            steps.append(Step("row-missing", row.label))
+            continue
+        for column in table.columns:
+            if column in missing:
+                continue
+            i, j = rows[row.id], cols[column.id]
+            kind = table.kind_of(row, column)
+            counted = stated or table.accepts(row, column, unit.level)
+            if stated and kind not in NUMERIC_KINDS and column.id != RESULT:
+                continue  # a stated result is compared with the rate recomputed
+            own = "" if counted else own_cells(table, column, unit, campaign.levels, rows, j)
+            steps.append(Step(label=element_label(table, row, column), i=i, j=j,
+                              ref=cell_ref(i, j), element=(table.id, row.id, column.id),
+                              kind=kind, counted=counted, own=own))
+    return steps
+
+
 # --------------------------------------------------------------------------- values
 
 
@@ -270,37 +327,16 @@ class Reader:
                                            unit=unit.code))
             return
         sheet, grid = found
-        rows, cols = key_index(grid)
-        missing = [c for c in table.columns if c.id not in cols]
-        for column in missing:
-            parsed.findings.append(finding("column-missing", file=self.file, sheet=sheet,
-                                           unit=unit.code, expected=column.label))
-        for row in table.rows(self.campaign.levels):
-            if row.is_total or (table.kind == "list" and row.id not in rows):
-                continue
-            if row.id not in rows:
-                parsed.findings.append(finding("row-missing", file=self.file, sheet=sheet,
-                                               expected=row.label, unit=unit.code))
-                continue
-            for column in table.columns:
-                if column in missing:
-                    continue
-                i, j = rows[row.id], cols[column.id]
-                kind = table.kind_of(row, column)
-                counted = stated or table.accepts(row, column, unit.level)
-                if stated and kind not in NUMERIC_KINDS and column.id != RESULT:
-                    continue  # a stated result is compared with the rate recomputed below
-                if not counted:
-                    self._greyed(value_at(grid, i, j), (sheet, cell_ref(i, j)),
-                                 element_label(table, row, column),
-                                 own_cells(table, column, unit, self.campaign.levels, rows, j),
-                                 unit, parsed)
-                    continue
-                cell = self._read_value(value_at(grid, i, j), kind,
-                                        (table.id, row.id, column.id, sheet, cell_ref(i, j),
-                                         element_label(table, row, column)), unit, parsed)
-                if cell:
-                    where[(table.id, row.id, column.id)] = (sheet, cell_ref(i, j))
+        for step in table_plan(self.campaign, table, unit, sheet, grid, stated):
+            if step.missing:
+                parsed.findings.append(finding(step.missing, file=self.file, sheet=sheet,
+                                               expected=step.label, unit=unit.code))
+            elif not step.counted:
+                self._greyed(value_at(grid, step.i, step.j), (sheet, step.ref), step.label,
+                             step.own, unit, parsed)
+            elif self._read_value(value_at(grid, step.i, step.j), step.kind,
+                                  (*step.element, sheet, step.ref, step.label), unit, parsed):
+                where[step.element] = (sheet, step.ref)
 
     def _read_value(self, raw: Any, kind: str, where: tuple[str, ...],
                     unit: Unit, parsed: Parsed) -> bool:
