@@ -292,8 +292,8 @@ def _stream_member(name: str, source: tuple[zipfile.ZipFile, memoryview], info: 
     if size > info.file_size or total > MAX_UNPACKED_BYTES:
         return total, finding("zip-bomb", file=name,
                               detail=f"{info.filename} lớn hơn kích thước khai báo")
-    if xml and any(b"<!" in chunk for chunk in chunks) and \
-            any(_DTD.search(chunk) for chunk in _windows(chunks)):
+    if xml and any(b"!" in chunk for chunk in chunks) and \
+            any(_DTD.search(chunk) for chunk in _windows(chunks)):  # "!": one fast memchr
         return total, finding("xml-unsafe", file=name,
                               detail=f"{info.filename} có khai báo DTD/ENTITY")
     if xml and keep is not None:
