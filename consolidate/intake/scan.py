@@ -175,6 +175,6 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 #: The whole-sheet search of :func:`_scan_usual`, and what sends a sheet cell by cell.
 _USUAL_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]+)")?(?: t="\w+")?(/?)>'
                          rb"(<f\b[^>]*?(?:/>|>(.*?)</f>))?", re.S)
-_PREFIXED = re.compile(rb"<\w+:[cf][\s/>]")
+_PREFIXED = re.compile(rb":[cf][\s/>]")  # a prefixed cell or formula tag, or text like it
 _CELL_START = re.compile(rb"<c\s")
 _FORMULA_START = re.compile(rb"<f[\s/>]")
