@@ -72,6 +72,17 @@ def read_sheets(wb: CalamineWorkbook) -> tuple[dict[str, Grid], dict[str, Any]]:
     return grids, merges
 
 
+class SheetGrid(list[list[Any]]):
+    """A sheet's grid as read from a workbook (never changed afterwards), with its keys once
+    :func:`key_index` has found them."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, rows: list[list[Any]]):
+        super().__init__(rows)
+        self.keys: tuple[dict[str, int], dict[str, int]] | None = None
+
+
 class Sheets(Mapping[str, Grid]):
     """Every sheet of a workbook as a grid anchored at A1, parsed when first asked for: the
     checks find each sheet by its usual name first, so a form's instructions sheet is never
@@ -87,7 +98,7 @@ class Sheets(Mapping[str, Grid]):
     def _load(self, name: str) -> None:
         try:
             sheet = self.wb.get_sheet_by_name(name)
-            self.grids[name] = sheet.to_python(skip_empty_area=False)
+            self.grids[name] = SheetGrid(sheet.to_python(skip_empty_area=False))
             self._merged[name] = sheet.merged_cell_ranges
         except Exception as exc:  # noqa: BLE001 - the reason goes to the officer
             raise SheetError(unreadable(self.file, exc)) from exc
@@ -187,7 +198,17 @@ def table_sheets(spec: FormSpec, grids: Mapping[str, Grid]
 
 
 def key_index(grid: Grid) -> tuple[dict[str, int], dict[str, int]]:
-    """Row keys (hidden column A) and column keys (the hidden key row)."""
+    """Row keys (hidden column A) and column keys (the hidden key row); a sheet read from a
+    workbook (:class:`SheetGrid`) works them out once for every check that asks."""
+    known = getattr(grid, "keys", None)
+    if known is None:
+        known = _key_index(grid)
+        if isinstance(grid, SheetGrid):
+            grid.keys = known
+    return known
+
+
+def _key_index(grid: Grid) -> tuple[dict[str, int], dict[str, int]]:
     rows: dict[str, int] = {}
     cols: dict[str, int] = {}
     for i, r in enumerate(grid):
