@@ -252,3 +252,21 @@ def test_files_stored_before_are_not_read_again(inbox_ready: Path, tmp_path: Pat
     ws.store.close()
     assert report.stats["duplicate"] == report.stats["files"] > FORK_MIN_FILES // 4
     assert output_files(tmp_path / "ws") == before
+
+
+def test_files_whose_worker_died_are_taken_in_by_the_parent(
+        inbox_ready: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every worker dies at its first workbook (as if killed for memory): the run still
+    gives what one process gives, the parent taking in what the workers could not."""
+    alone = _ingest_copy(inbox_ready, tmp_path / "alone", workers=1)
+    parent, real = os.getpid(), ingest_module.parse_bytes
+
+    def dying(*args: object) -> object:
+        if os.getpid() != parent:
+            os._exit(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_module, "parse_bytes", dying)
+    assert _ingest_copy(inbox_ready, tmp_path / "pooled", workers=2) == alone
+    assert store_rows(tmp_path / "pooled") == store_rows(tmp_path / "alone")
+    assert output_files(tmp_path / "pooled") == output_files(tmp_path / "alone")

@@ -7,8 +7,10 @@ limits, before python-calamine or openpyxl parse a single sheet:
 
 * size limits on the file, on the sum of the sizes the zip directory declares, and
   on the compression ratio of each member (a zip bomb is refused from its
-  directory, without inflating it); every member is then streamed once, with the
-  declared size enforced and the CRC checked, so a directory that lies is caught;
+  directory, without inflating it); every member is then inflated once, never past
+  its declared size, its local header and CRC checked, so a directory that lies is
+  caught (straight from the bytes in memory for a plain member, through ``zipfile``
+  for any other);
 * any XML member carrying a DTD (``<!DOCTYPE`` / ``<!ENTITY``) is refused: Office
   Open XML and OpenDocument never use one, and it is how entity bombs and external
   entities arrive; the XML parts parsed here (workbook, relationships) go through

@@ -139,9 +139,27 @@ def warm(campaign: Campaign) -> None:
 
 def ingest_file(workspace: Workspace, campaigns: Campaigns, path: Path) -> Outcome:
     """Archive, check, read and store one file; a file seen before changes nothing."""
-    known = workspace.store.shas()
-    taken = take(workspace, campaigns, frozenset(known), path)
+    known = StoredShas(workspace.store)
+    taken = take(workspace, campaigns, known, path)
     return _store_batch(workspace, [taken], known, Arrivals(workspace.store))[0]
+
+
+class StoredShas:
+    """The hashes of the files stored, asked of the store one file at a time: for a single
+    file, cheaper than loading them all (:meth:`Store.shas`) as a run of many does."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.added: set[str] = set()
+
+    def __contains__(self, sha: object) -> bool:
+        return sha in self.added or (isinstance(sha, str) and self.store.file(sha) is not None)
+
+    def add(self, sha: str) -> None:
+        self.added.add(sha)
+
+
+Known = set[str] | frozenset[str] | StoredShas
 
 
 @dataclass
@@ -174,8 +192,7 @@ def receive(path: Path) -> tuple[Received, bytes]:
     return Received(path, name, len(data), hashlib.sha256(data).hexdigest(), received), data
 
 
-def take(workspace: Workspace, campaigns: Campaigns, known: frozenset[str],
-         path: Path) -> Taken:
+def take(workspace: Workspace, campaigns: Campaigns, known: Known, path: Path) -> Taken:
     """Read one file, archive its bytes before any parser sees them, then check and read
     them: touches nothing shared but the archive (written atomically, named by content),
     so it may run in a worker process. Bytes stored before (``known``) are not read again;
@@ -201,7 +218,7 @@ def parse_bytes(campaigns: Campaigns, name: str,
             "file-unreadable", file=name, detail=f"lỗi khi đọc tệp ({error_detail(exc)})")])
 
 
-def _store_batch(workspace: Workspace, batch: list[Taken], known: set[str],
+def _store_batch(workspace: Workspace, batch: list[Taken], known: set[str] | StoredShas,
                  notes: Arrivals) -> list[Outcome]:
     """Store a batch of files, in order, in one transaction: a run killed before it commits
     leaves the store as it was before the batch (the archive keeps the bytes), and the next
@@ -214,8 +231,8 @@ def _store_batch(workspace: Workspace, batch: list[Taken], known: set[str],
     return outcomes
 
 
-def _store_one(store: Store, db: Any, got: Received, result: Result | None, known: set[str],
-               notes: Arrivals) -> Outcome:
+def _store_one(store: Store, db: Any, got: Received, result: Result | None,
+               known: set[str] | StoredShas, notes: Arrivals) -> Outcome:
     """One file's row, findings and submissions, inside the batch's transaction."""
     if got.problem is not None:
         return Outcome(got.name, "rejected", findings=[got.problem])

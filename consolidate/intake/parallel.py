@@ -123,20 +123,29 @@ class TakePool:
         if self.executor is None:
             yield from map(self.take, paths)
             return
-        pending: deque[tuple[list[Path], Future[list[tuple[Any, Any]]]]] = deque()
+        pending: deque[tuple[list[Path], Future[list[tuple[Any, Any]]] | None]] = deque()
         for chunk in _chunks(paths, self.chunk):
-            pending.append((chunk, self.executor.submit(_work, chunk)))
+            pending.append((chunk, self._submit(chunk)))
             while len(pending) > self.ahead:
                 yield from self._resolve(*pending.popleft())
         while pending:
             yield from self._resolve(*pending.popleft())
 
-    def _resolve(self, chunk: list[Path], future: Future[list[tuple[Any, Any]]]
+    def _submit(self, chunk: list[Path]) -> Future[list[tuple[Any, Any]]] | None:
+        assert self.executor is not None
+        try:
+            return self.executor.submit(_work, chunk)
+        except BrokenExecutor:  # a worker died earlier: the rest is taken here
+            return None
+
+    def _resolve(self, chunk: list[Path], future: Future[list[tuple[Any, Any]]] | None
                  ) -> list[tuple[Any, Any]]:
         try:
-            return future.result()
+            if future is not None:
+                return future.result()
         except BrokenExecutor:  # a worker died (out of memory, killed): take them here
-            return [self.take(path) for path in chunk]
+            pass
+        return [self.take(path) for path in chunk]
 
 
 def _chunks(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
