@@ -164,9 +164,9 @@ Known = set[str] | frozenset[str] | StoredShas
 
 @dataclass
 class Received:
-    """One file as read from disk (its name, size, hash, when it arrived), or why not."""
+    """One file as read from disk (its name, size, hash, when it arrived), or why not: what
+    storing it needs, small enough to come back from a worker cheaply."""
 
-    path: Path
     name: str
     size: int = 0
     sha: str = ""
@@ -187,9 +187,9 @@ def receive(path: Path) -> tuple[Received, bytes]:
         data = path.read_bytes()
         received = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
     except OSError as exc:
-        return Received(path, name, problem=finding(
+        return Received(name, problem=finding(
             "file-unreadable", file=name, detail=exc.strerror or str(exc))), b""
-    return Received(path, name, len(data), hashlib.sha256(data).hexdigest(), received), data
+    return Received(name, len(data), hashlib.sha256(data).hexdigest(), received), data
 
 
 def take(workspace: Workspace, campaigns: Campaigns, known: Known, path: Path) -> Taken:
