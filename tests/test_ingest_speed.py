@@ -71,6 +71,8 @@ def test_pool_gives_the_same_store_outputs_and_findings_as_one_process(
     assert {"file-duplicate", "file-unreadable", "macros-ignored"} <= codes
     assert store_rows(tmp_path / "pooled") == store_rows(tmp_path / "alone")
     assert output_files(tmp_path / "pooled") == output_files(tmp_path / "alone")
+    folders = {p.name for p in (tmp_path / "pooled" / "archive").iterdir() if p.is_dir()}
+    assert folders == set(ingest_module.ARCHIVE_FOLDERS)  # made before the workers write
 
 
 def _files_stored(ws: Path) -> int:
