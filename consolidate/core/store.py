@@ -191,6 +191,10 @@ class Store:
         row = self.db.execute("SELECT * FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return dict(row) if row else None
 
+    def shas(self) -> set[str]:
+        """The hash of every file stored: bytes an ingest need not read again."""
+        return {r[0] for r in self.db.execute("SELECT sha256 FROM files")}
+
     def record_file(self, db: sqlite3.Connection, info: dict[str, Any]) -> None:
         db.execute(
             "INSERT INTO files (sha256, name, size, received_at, ingested_at, campaign, unit, "

@@ -61,6 +61,13 @@ class Campaign:
         return load_spec(self.form_id)
 
     @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """What reading its workbooks derives from the spec and the tree alone (where each
+        cell of a form's layout is read, for a level), worked out once per layout and kept
+        as long as the spec is: every form of a level has the same layout."""
+        return {}
+
+    @cached_property
     def roster(self) -> Roster:
         """The campaign's part of the tree: the root unit and everything below it."""
         return self.workspace.full_roster(self.roster_choice).subtree(self.root)

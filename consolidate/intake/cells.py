@@ -9,7 +9,7 @@ found by the form's keys, so a problem is named by its file, sheet, cell and lab
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from consolidate.core.errors import Finding, finding
 from consolidate.core.roster import Unit
+from consolidate.core.spec import Table
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout
 from consolidate.intake.container import Container
@@ -35,17 +36,15 @@ Position = tuple[int, int]  # 0-based (row, column) in a calamine grid
 Inputs = dict[str, dict[Position, str]]
 
 
-def input_cells(campaign: Campaign, grids: dict[str, Grid], unit: Unit) -> Inputs:
-    """Where this unit types, found by the form's keys: its table cells and narratives."""
+def input_cells(campaign: Campaign, grids: Mapping[str, Grid], unit: Unit) -> Inputs:
+    """Where this unit types, found by the form's keys: its table cells and narratives
+    (worked out once per layout and level: every form of a level has the same)."""
     out: Inputs = {}
     for table, sheet, _grid, rows, cols in table_sheets(campaign.spec, grids):
-        cells = out.setdefault(sheet, {})
-        for row in table.rows(campaign.levels):
-            if row.is_total or row.id not in rows:
-                continue
-            for column in table.columns:
-                if column.id in cols and table.accepts(row, column, unit.level):
-                    cells[(rows[row.id], cols[column.id])] = element_label(table, row, column)
+        key = ("inputs", table.id, unit.level, tuple(rows.items()), tuple(cols.items()))
+        if key not in campaign.memo:
+            campaign.memo[key] = _table_inputs(campaign, table, unit.level, rows, cols)
+        out.setdefault(sheet, {}).update(campaign.memo[key])
     found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
     if found is not None:
         sheet, grid = found
@@ -58,8 +57,20 @@ def input_cells(campaign: Campaign, grids: dict[str, Grid], unit: Unit) -> Input
     return out
 
 
-def cell_findings(container: Container, merges: dict[str, list[Any]], inputs: Inputs,
-                  grids: dict[str, Grid], file: str, unit: str,
+def _table_inputs(campaign: Campaign, table: Table, level: str, rows: dict[str, int],
+                  cols: dict[str, int]) -> dict[Position, str]:
+    cells = {}
+    for row in table.rows(campaign.levels):
+        if row.is_total or row.id not in rows:
+            continue
+        for column in table.columns:
+            if column.id in cols and table.accepts(row, column, level):
+                cells[(rows[row.id], cols[column.id])] = element_label(table, row, column)
+    return cells
+
+
+def cell_findings(container: Container, merges: Mapping[str, Any], inputs: Inputs,
+                  grids: Mapping[str, Grid], file: str, unit: str,
                   check_styles: bool = True) -> list[Finding]:
     """Formulas, error values, moved and merged cells where a unit types its figures.
 

@@ -105,13 +105,20 @@ def _plan(workspace: Workspace, campaigns: dict[str, Campaign],
             stem = safe_component(Path(row["name"]).stem, fallback="tep")
             wanted[folder / f"khong-ro-don-vi_{stem}_{SUFFIX}_{row['sha256'][:8]}.xlsx"] = row
     stale: list[Path] = []
+    folders: dict[str, tuple[Path, bool]] = {}  # campaign -> its folder, and whether it exists
     for (campaign_id, code), row in latest.items():
-        folder = feedback_folder(workspace, campaign_id)
+        if campaign_id not in folders:
+            folder = feedback_folder(workspace, campaign_id)
+            folders[campaign_id] = folder, folder.is_dir()
+        folder, exists = folders[campaign_id]
+        needs = _needs_feedback(row)
+        if not needs and not exists:
+            continue  # nothing to write, nothing written before: a clean file, the usual case
         prefix = _unit_prefix(campaigns.get(campaign_id), code)
         target = folder / f"{prefix}_{SUFFIX}_{row['sha256'][:8]}.xlsx"
-        if _needs_feedback(row):
+        if needs:
             wanted[target] = row
-        if folder.is_dir():
+        if exists:
             stale += [p for p in folder.glob(f"{prefix}_{SUFFIX}_*.xlsx") if p != target]
     return wanted, stale
 

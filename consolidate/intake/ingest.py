@@ -19,9 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -37,8 +37,15 @@ from consolidate.forms.token import check_token
 from consolidate.intake.cells import cell_findings, input_cells
 from consolidate.intake.container import check_container, error_detail
 from consolidate.intake.locked import blank_sheets, locked_findings
-from consolidate.intake.parallel import Job, ParsePool, pool_workers
-from consolidate.intake.read import Grid, Parsed, Reader, read_meta, read_workbook
+from consolidate.intake.parallel import TakePool, chunk_size, pool_workers
+from consolidate.intake.read import (
+    Grid,
+    Parsed,
+    Reader,
+    SheetError,
+    read_meta,
+    read_workbook,
+)
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 #: Files in an inbox that are never submissions: office lock files, OS litter, our temp files.
@@ -48,10 +55,12 @@ IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep", ".gitignor
 TYPED_ELSEWHERE = {"value-in-computed-cell", "text-outside-input", "total-mismatch"}
 STATUS_WORDS = {"accepted": "đã tiếp nhận", "rejected": "bị từ chối"}
 
-#: Files stored per transaction (see :func:`_store_batch`).
+#: Files stored per transaction (see :func:`_store_batch`): a commit costs a few
+#: milliseconds (WAL, synchronous=NORMAL), a file's rows a tenth of one.
 BATCH_FILES = 64
-#: Threads writing the archive while worker processes read the files.
-WRITER_THREADS = 2
+
+#: The archive's folders: a file is kept under the first two hex digits of its hash.
+ARCHIVE_FOLDERS = [f"{i:02x}" for i in range(256)]
 
 Progress = Callable[[int], None]
 Campaigns = dict[tuple[str, str], Campaign]  # (form id, period) -> campaign
@@ -88,32 +97,29 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
            outcomes: list[Outcome] | None = None) -> Report:
     """Ingest files or folders (default: the inbox). Never stops at a bad file.
 
-    Files are read and checked in worker processes when there are enough of them
-    (``workers``: how many, 1 for none; default chosen by :func:`.parallel.pool_workers`)
-    and stored in the order given, ``BATCH_FILES`` per transaction. The caller holds the
-    workspace lock and writes the feedback afterwards. ``outcomes``, if given, is told what
-    became of each file (its status and unit), in order: the web page shows it beside the
-    file's name.
+    Files are taken in (read, archived, checked, read as workbooks: :func:`take`) in worker
+    processes when there are enough of them (``workers``: how many, 1 for none; default
+    chosen by :func:`.parallel.pool_workers`) and stored in the order given,
+    ``BATCH_FILES`` per transaction. The caller holds the workspace lock and writes the
+    feedback afterwards. ``outcomes``, if given, is told what became of each file (its
+    status and unit), in order: the web page shows it beside the file's name.
     """
     files = collect_files([workspace.inbox] if paths is None else list(paths))
     report = Report(stats={"files": len(files), "accepted": 0, "rejected": 0, "duplicate": 0})
     campaigns = {(c.form_id, c.period): c for c in workspace.campaigns()}
-    seen: set[str] = set()
-
+    known = workspace.store.shas()
     workers = pool_workers(len(files), workers)
     if workers:
         for campaign in campaigns.values():
             warm(campaign)
-    # with a pool, the archive's disk writes overlap the parent's other work in threads
-    with ThreadPoolExecutor(WRITER_THREADS) as writer, \
-            ParsePool(workspace, campaigns, parse_bytes, workers) as pool:
-
-        def admit(got: Received) -> Job | None:
-            return _admit(workspace, seen, got, writer if workers else None)
-
-        results = pool.ordered(map(receive, files), admit)
+        archive_folders(workspace)
+    taker = partial(take, workspace, campaigns, frozenset(known))
+    rebuild = partial(_taker, str(workspace.path), frozenset(known))
+    notes = Arrivals(workspace.store)
+    with TakePool(taker, workers, chunk_size(len(files), workers), rebuild) as pool:
+        results = pool.ordered(files)
         while batch := list(islice(results, BATCH_FILES)):
-            for outcome in _store_batch(workspace, batch):
+            for outcome in _store_batch(workspace, batch, known, notes):
                 report.stats[outcome.status] += 1
                 report.add(outcome.findings)
                 if outcomes is not None:
@@ -121,6 +127,13 @@ def ingest(workspace: Workspace, paths: Iterable[Path] | None = None,
                 if progress:
                     progress(1)
     return report
+
+
+def _taker(path: str, known: frozenset[str]) -> Callable[[Path], Taken]:
+    """:func:`take` for a worker that starts afresh (spawned): it opens the workspace."""
+    workspace = Workspace(Path(path))
+    return partial(take, workspace, {(c.form_id, c.period): c for c in workspace.campaigns()},
+                   known)
 
 
 def warm(campaign: Campaign) -> None:
@@ -132,52 +145,84 @@ def warm(campaign: Campaign) -> None:
         blank_sheets(campaign, unit)
 
 
+def archive_folders(workspace: Workspace) -> None:
+    """Make the archive's folders (one per first two hex digits of a hash) before a large
+    run, once per workspace: a folder made on demand costs its first file a failed open
+    and a mkdir, a fifth of what taking in a file costs."""
+    present = {p.name for p in workspace.archive.iterdir()} if workspace.archive.is_dir() \
+        else set()
+    for name in ARCHIVE_FOLDERS:
+        if name not in present:
+            (workspace.archive / name).mkdir(parents=True, exist_ok=True)
+
+
 def ingest_file(workspace: Workspace, campaigns: Campaigns, path: Path) -> Outcome:
     """Archive, check, read and store one file; a file seen before changes nothing."""
-    got = receive(path)
-    job = _admit(workspace, set(), got)
-    result = parse_bytes(campaigns, *job) if job is not None else None
-    return _store_batch(workspace, [(got, result)])[0]
+    known = StoredShas(workspace.store)
+    taken = take(workspace, campaigns, known, path)
+    return _store_batch(workspace, [taken], known, Arrivals(workspace.store))[0]
+
+
+class StoredShas:
+    """The hashes of the files stored, asked of the store one file at a time: for a single
+    file, cheaper than loading them all (:meth:`Store.shas`) as a run of many does."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.added: set[str] = set()
+
+    def __contains__(self, sha: object) -> bool:
+        return sha in self.added or (isinstance(sha, str) and self.store.file(sha) is not None)
+
+    def add(self, sha: str) -> None:
+        self.added.add(sha)
+
+
+Known = set[str] | frozenset[str] | StoredShas
 
 
 @dataclass
 class Received:
-    """One file as read from disk (its bytes, their hash, when it arrived), or why not."""
+    """One file as read from disk (its name, size, hash, when it arrived), or why not: what
+    storing it needs, small enough to come back from a worker cheaply."""
 
-    path: Path
     name: str
-    data: bytes = b""
+    size: int = 0
     sha: str = ""
     received: dt.datetime | None = None
     problem: Finding | None = None
-    archived: Future[Path] | None = None  # the archive write, when a thread does it
 
 
-def receive(path: Path) -> Received:
+#: What the check and read of a workbook found: its campaign's id, its unit's code (None
+#: when it could not be told) and what it says, with every finding.
+Result = tuple[str | None, str | None, Parsed]
+#: One file taken in: as received, and its result (None: unreadable, or stored before).
+Taken = tuple[Received, Result | None]
+
+
+def receive(path: Path) -> tuple[Received, bytes]:
     name = path.name
     try:
         data = path.read_bytes()
         received = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone()
     except OSError as exc:
-        return Received(path, name, problem=finding(
-            "file-unreadable", file=name, detail=exc.strerror or str(exc)))
-    return Received(path, name, data, hashlib.sha256(data).hexdigest(), received)
+        return Received(name, problem=finding(
+            "file-unreadable", file=name, detail=exc.strerror or str(exc))), b""
+    return Received(name, len(data), hashlib.sha256(data).hexdigest(), received), data
 
 
-def _admit(workspace: Workspace, seen: set[str], got: Received,
-           writer: Executor | None = None) -> Job | None:
-    """The bytes to read and check, archived first (by ``writer`` when given, awaited before
-    the file is stored); None for a file that needs no reading (unreadable, or the same
-    bytes as a file stored before or earlier in this run)."""
-    if got.problem or got.sha in seen or workspace.store.file(got.sha) is not None:
-        return None
-    seen.add(got.sha)
-    if writer is not None:
-        got.archived = writer.submit(archive, workspace, got.sha, got.path.suffix, got.data)
-        return got.name, got.data
-    archive(workspace, got.sha, got.path.suffix, got.data)
+def take(workspace: Workspace, campaigns: Campaigns, known: Known, path: Path) -> Taken:
+    """Read one file, archive its bytes before any parser sees them, then check and read
+    them: touches nothing shared but the archive (written atomically, named by content),
+    so it may run in a worker process. Bytes stored before (``known``) are not read again;
+    bytes met twice in one run are read twice and stored once (:func:`_store_one`)."""
+    got, data = receive(path)
+    if got.problem or got.sha in known:
+        return got, None
+    archive(workspace, got.sha, path.suffix, data)
     checkpoint("ingest:archived")
-    return got.name, got.data
+    campaign, unit, parsed = parse_bytes(campaigns, got.name, data)
+    return got, (campaign.id if campaign else None, unit.code if unit else None, parsed)
 
 
 def parse_bytes(campaigns: Campaigns, name: str,
@@ -185,49 +230,47 @@ def parse_bytes(campaigns: Campaigns, name: str,
     """Check and read one workbook's bytes: pure, so it may run in a worker process."""
     try:
         return _parse(campaigns, name, data)
+    except SheetError as exc:  # a sheet calamine cannot parse, met when a check read it
+        return None, None, Parsed({}, findings=[exc.problem])
     except Exception as exc:  # noqa: BLE001 - one strange file never stops the run
         return None, None, Parsed({}, findings=[finding(
             "file-unreadable", file=name, detail=f"lỗi khi đọc tệp ({error_detail(exc)})")])
 
 
-Result = tuple[Campaign | None, Unit | None, Parsed]
-
-
-def _store_batch(workspace: Workspace, batch: list[tuple[Received, Result | None]]
-                 ) -> list[Outcome]:
+def _store_batch(workspace: Workspace, batch: list[Taken], known: set[str] | StoredShas,
+                 notes: Arrivals) -> list[Outcome]:
     """Store a batch of files, in order, in one transaction: a run killed before it commits
     leaves the store as it was before the batch (the archive keeps the bytes), and the next
-    run, finding the same files, redoes the batch identically."""
+    run, finding the same files, redoes the batch identically. ``known``: the hashes of the
+    files stored, this batch's added as they are stored."""
     store = workspace.store
     with store.transaction() as db:
-        outcomes = [_store_one(store, db, got, result) for got, result in batch]
+        outcomes = [_store_one(store, db, got, result, known, notes) for got, result in batch]
     checkpoint("ingest:committed")
     return outcomes
 
 
-def _store_one(store: Store, db: Any, got: Received, result: Result | None) -> Outcome:
+def _store_one(store: Store, db: Any, got: Received, result: Result | None,
+               known: set[str] | StoredShas, notes: Arrivals) -> Outcome:
     """One file's row, findings and submissions, inside the batch's transaction."""
     if got.problem is not None:
         return Outcome(got.name, "rejected", findings=[got.problem])
-    if got.archived is not None:  # written by a thread: on disk before the batch commits
-        got.archived.result()
-        checkpoint("ingest:archived")
-    known = store.file(got.sha)
-    if known is not None or result is None:
-        return _duplicate(store, db, got.sha, got.name, known or {})
+    if got.sha in known or result is None:  # stored before, or earlier in this run
+        return _duplicate(store, db, got.sha, got.name, store.file(got.sha) or {})
     campaign, unit, parsed = result
     accepted = not any(f.is_error for f in parsed.findings)
     if accepted and campaign and unit:
-        parsed.findings += arrival_notes(store, campaign, unit.code, got.name)
+        parsed.findings += notes.of(campaign, unit, got.name)
     received = got.received or dt.datetime.now().astimezone()
     info = {
-        "sha256": got.sha, "name": got.name, "size": len(got.data),
+        "sha256": got.sha, "name": got.name, "size": got.size,
         "received_at": received.isoformat(timespec="seconds"), "ingested_at": now_iso(),
-        "campaign": campaign.id if campaign else None, "unit": unit.code if unit else None,
+        "campaign": campaign, "unit": unit,
         "status": "accepted" if accepted else "rejected",
         "findings": json.dumps([f.to_dict() for f in parsed.findings], ensure_ascii=False),
     }
     store.record_file(db, info)
+    known.add(got.sha)
     checkpoint("ingest:in-transaction")
     if accepted and campaign and unit:
         _store_submission(store, db, campaign, unit, parsed, info)
@@ -299,7 +342,7 @@ def blank_form(parsed: Parsed, name: str, unit: str) -> list[Finding]:
     return [finding("form-blank", file=name, unit=unit)]
 
 
-def _identify(campaigns: Campaigns, grids: dict[str, Grid],
+def _identify(campaigns: Campaigns, grids: Mapping[str, Grid],
               name: str) -> tuple[Campaign | None, Unit | None, Parsed]:
     """Campaign and unit from the workbook's own metadata (never its file name), the form's
     token checked; when either cannot be trusted, no unit and the findings that say why."""
@@ -349,37 +392,46 @@ def _match_campaign(campaigns: Campaigns, meta: dict[str, str],
 # --------------------------------------------------------------------------- storing
 
 
-def arrival_notes(store: Store, campaign: Campaign, unit: str, name: str) -> list[Finding]:
-    """What a newly accepted file of ``unit`` means for what counts, said to the officer:
-    the campaign is closed, an older version is pinned, or it supersedes a version."""
-    notes: list[Finding] = []
-    if store.closed_at(campaign.id):
-        notes.append(finding("campaign-closed", file=name, unit=unit))
-    else:
-        pinned = store.pins(campaign.id).get(unit)
-        if pinned:
-            row = store.file(pinned)
+class Arrivals:
+    """What a newly accepted file of a unit means for what counts, said to the officer: the
+    campaign is closed, an older version is pinned, or it supersedes a version. Closings
+    and pins are read once per campaign (an ingest never changes them); the version it
+    supersedes is asked of the store each time (it may have come earlier in this run)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.campaigns: dict[str, tuple[bool, dict[str, str]]] = {}
+
+    def of(self, campaign: str, unit: str, name: str) -> list[Finding]:
+        if campaign not in self.campaigns:
+            self.campaigns[campaign] = (bool(self.store.closed_at(campaign)),
+                                        self.store.pins(campaign))
+        closed, pins = self.campaigns[campaign]
+        notes: list[Finding] = []
+        if closed:
+            notes.append(finding("campaign-closed", file=name, unit=unit))
+        elif pins.get(unit):
+            row = self.store.file(pins[unit])
             notes.append(finding("version-pinned", file=name, unit=unit,
-                                 detail=f"tệp {row['name'] if row else pinned[:12]}"))
-    before = store.latest_direct_file(campaign.id, unit)
-    if before is not None:
-        when = when_text(before["received_at"])
-        notes.append(finding("unit-resubmitted", file=name, unit=unit,
-                             detail=f"tệp {before['name']}, nhận lúc {when}"))
-    return notes
+                                 detail=f"tệp {row['name'] if row else pins[unit][:12]}"))
+        before = self.store.latest_direct_file(campaign, unit)
+        if before is not None:
+            when = when_text(before["received_at"])
+            notes.append(finding("unit-resubmitted", file=name, unit=unit,
+                                 detail=f"tệp {before['name']}, nhận lúc {when}"))
+        return notes
 
 
-def _store_submission(store: Store, db: Any, campaign: Campaign, unit: Unit, parsed: Parsed,
+def _store_submission(store: Store, db: Any, campaign: str, unit: str, parsed: Parsed,
                       info: dict[str, Any]) -> None:
     """The unit's submission, one per unit its relay data carries, and its stated figures."""
     source = "rollup" if parsed.meta.get("kind") == "rollup" else "form"
-    base = {"campaign": campaign.id, "sha256": info["sha256"],
-            "received_at": info["received_at"]}
-    store.add_submission(db, {**base, "unit": unit.code, "source": source, "via": None},
+    base = {"campaign": campaign, "sha256": info["sha256"], "received_at": info["received_at"]}
+    store.add_submission(db, {**base, "unit": unit, "source": source, "via": None},
                          parsed.cells)
     for code, cells in parsed.relays.items():
-        store.add_submission(db, {**base, "unit": code, "source": "relay", "via": unit.code},
+        store.add_submission(db, {**base, "unit": code, "source": "relay", "via": unit},
                              cells)
     if parsed.stated:
-        store.add_submission(db, {**base, "unit": unit.code, "source": "stated", "via": None},
+        store.add_submission(db, {**base, "unit": unit, "source": "stated", "via": None},
                              parsed.stated)

@@ -19,7 +19,7 @@ consolidated workbook (``kind=rollup``) states its own totals and is not checked
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +61,7 @@ _BLANKS: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
 _BUILT: dict[tuple[str, ...], dict[str, BlankSheet]] = {}
 
 
-def locked_findings(campaign: Campaign, grids: dict[str, Grid], unit: Unit, parsed: Parsed,
+def locked_findings(campaign: Campaign, grids: Mapping[str, Grid], unit: Unit, parsed: Parsed,
                     formulas: dict[str, dict[str, str]], file: str) -> list[Finding]:
     """Everything typed outside the unit's input cells, compared with the blank form."""
     if parsed.meta.get("kind") == "rollup":
@@ -72,14 +72,22 @@ def locked_findings(campaign: Campaign, grids: dict[str, Grid], unit: Unit, pars
         at = _At(file, unit.code, sheet)
         out += _totals(campaign, table, unit, grid, (rows, cols), parsed,
                        formulas.get(sheet, {}), at)
-        keyed = {r.id for r in table.rows(campaign.levels)}, {c.id for c in table.columns}
-        out += _stray(grid, blank.get(table.sheet), keyed, at)
+        out += _stray(grid, blank.get(table.sheet), _keyed(campaign, table), at)
     found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
     if found is not None and layout.NARRATIVE_SHEET in blank:
         sheet, grid = found
         keyed = {item.id for item in campaign.spec.narrative}, {("#", 3)}
         out += _stray(grid, blank[layout.NARRATIVE_SHEET], keyed, _At(file, unit.code, sheet))
     return out
+
+
+def _keyed(campaign: Campaign, table: Table) -> tuple[set[str], set[Any]]:
+    """The row and column keys of a table's cells (inputs, grey and total cells)."""
+    key = ("keyed", table.id)
+    if key not in campaign.memo:
+        campaign.memo[key] = ({r.id for r in table.rows(campaign.levels)},
+                              {c.id for c in table.columns})
+    return campaign.memo[key]
 
 
 @dataclass
@@ -161,21 +169,22 @@ def _stray(grid: Grid, blank: BlankSheet | None, keyed: tuple[set[str], set[Any]
     if blank is None:
         return
     row_keys, col_keys = keyed
-    places = _places(grid)
+    row_places, col_places = _places(grid)
+    keyed_cols = {j for j, place in enumerate(col_places) if place in col_keys}
     for i, row in enumerate(grid):
         if i + 1 == layout.KEY_ROW:
             continue  # the hidden keys are the form's, checked by the reader
-        row_place = places[0][i]
-        keyed_row = row_place in row_keys
+        row_place = row_places[i]
+        skip = keyed_cols if row_place in row_keys else ()
         for j in range(1, len(row)):  # column A holds the form's hidden keys
             raw = row[j]
-            if raw == "" or raw is None or _blank(raw):  # most cells: empty, asked cheaply
-                continue
-            col_place = places[1][j] if j < len(places[1]) else ("#", j + 1)
-            if keyed_row and col_place in col_keys:
-                continue  # an input, grey or total cell: the reader's and _totals'
-            place = (row_place, col_place)
-            if place in blank.loose or _text(raw) in blank.texts:
+            if raw is None or raw == "" or j in skip:
+                continue  # empty, or an input, grey or total cell: the reader's and _totals'
+            text = raw.strip() if isinstance(raw, str) else _text(raw)
+            if not text and isinstance(raw, str):
+                continue  # spaces only: blank
+            place = (row_place, col_places[j] if j < len(col_places) else ("#", j + 1))
+            if place in blank.loose or text in blank.texts:
                 continue
             there = blank.at.get(place)
             expected = f"\"{there}\"" if there else "ô trống"

@@ -1,12 +1,14 @@
-"""Reading and checking workbooks on every core, results in the order the files came.
+"""Taking in workbooks on every core, results in the order the files came.
 
-Checking and reading a workbook (:func:`consolidate.intake.ingest.parse_bytes`) is
-pure: bytes in, the campaign, the unit and what the workbook says (with every
-finding) out. It is what costs most in an ingest, so a large run hands it to a
-pool of worker processes while the parent archives and stores the files that are
-ready, one after the other, in the order they were given: the store and every
-output are the same whichever worker finishes first, and the same as without a
-pool. A small run stays in one process: starting workers costs more than it saves.
+Taking in a file (:func:`consolidate.intake.ingest.take`: read its bytes, hash them,
+archive them, check and read the workbook) touches nothing shared but the archive,
+whose files are named by their content and written atomically: a large run hands it
+to a pool of worker processes, a chunk of files per task, while the parent stores the
+files that are ready, one after the other, in the order they were given. The store
+and every output are the same whichever worker finishes first, and the same as
+without a pool. A small run stays in one process: starting workers costs more than it
+saves. Kill points (:func:`consolidate.core.files.checkpoint`) are the parent's: a
+worker leaves with its parent and never kills itself.
 """
 
 from __future__ import annotations
@@ -18,42 +20,41 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from consolidate.core.roster import Unit
-from consolidate.core.workspace import Campaign, Workspace
-from consolidate.intake.read import Parsed
+from consolidate.core.files import CHECKPOINT_LOG_ENV, KILL_AT_ENV
 
 #: Fewest workbooks to read for which a pool pays: a forked worker starts in
 #: milliseconds, a spawned one (Windows, macOS) imports the library first.
 FORK_MIN_FILES = 24
 SPAWN_MIN_FILES = 300
 MAX_WORKERS = 4
-#: Workbooks handed out ahead per worker, and their bytes at most: enough to keep the
-#: workers busy while the parent stores a batch, few enough to bound memory.
-AHEAD_PER_WORKER = 8
-AHEAD_BYTES = 256 * 1024 * 1024
+#: Files per task: a task's round trip costs the parent about 0.1 ms, as much as storing
+#: a file, so files travel by the dozen; small runs use smaller chunks, so every worker
+#: gets some.
+CHUNK_FILES = 16
+#: Tasks handed out ahead per worker: enough to keep the workers busy while the parent
+#: stores a batch, few enough to bound what waits in memory (results, never bytes).
+AHEAD_PER_WORKER = 3
 #: How often a worker checks that the run it works for is still alive, in seconds.
 PARENT_POLL_S = 0.2
 
-T = TypeVar("T")
-Job = tuple[str, bytes]  # (file name, bytes)
-Parse = Callable[[dict[tuple[str, str], Campaign], str, bytes],
-                 tuple[Campaign | None, Unit | None, Parsed]]
-Sent = tuple[str | None, str | None, Parsed]  # (campaign id, unit code, parsed)
+Take = Callable[[Path], tuple[Any, Any]]  # path -> (what was received, what it says)
 
-#: In a worker: the parse function and the workspace's campaigns, set once.
+#: In a worker: how to take in a file, set once.
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(path: str, parse: Parse, parent: int) -> None:
-    """Initialiser of a worker: its own view of the workspace's campaigns (a forked worker
-    inherits the parent's, already loaded), and a watch on the parent."""
+def _start_worker(parent: int, rebuild: Callable[[], Take] | None) -> None:
+    """Initialiser of a worker: a watch on the parent, no kill points of its own, and how
+    to take in a file (a forked worker inherits it; a spawned one builds it again)."""
     threading.Thread(target=_watch, args=(parent,), daemon=True).start()
-    if _worker.get("path") != path:
-        ws = Workspace(Path(path))
-        _set_worker(path, parse, {(c.form_id, c.period): c for c in ws.campaigns()})
+    os.environ.pop(KILL_AT_ENV, None)
+    os.environ.pop(CHECKPOINT_LOG_ENV, None)
+    if "take" not in _worker and rebuild is not None:
+        _worker["take"] = rebuild()
 
 
 def _watch(parent: int) -> None:
@@ -64,13 +65,9 @@ def _watch(parent: int) -> None:
     os._exit(1)
 
 
-def _set_worker(path: str, parse: Parse, campaigns: dict[tuple[str, str], Campaign]) -> None:
-    _worker.update(path=path, parse=parse, campaigns=campaigns)
-
-
-def _work(job: Job) -> Sent:
-    campaign, unit, parsed = _worker["parse"](_worker["campaigns"], *job)
-    return (campaign.id if campaign else None, unit.code if unit else None, parsed)
+def _work(paths: list[Path]) -> list[tuple[Any, Any]]:
+    take = _worker["take"]
+    return [take(path) for path in paths]
 
 
 def pool_workers(files: int, requested: int | None = None) -> int:
@@ -87,65 +84,71 @@ def _start_method() -> str:
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
-class ParsePool:
-    """``parse`` over the jobs of many items, in workers or in-process, results in order."""
+def chunk_size(files: int, workers: int) -> int:
+    """Files per task: ``CHUNK_FILES``, fewer when the run is too small to give each worker
+    several chunks."""
+    return max(1, min(CHUNK_FILES, files // max(workers * AHEAD_PER_WORKER, 1)))
 
-    def __init__(self, workspace: Workspace, campaigns: dict[tuple[str, str], Campaign],
-                 parse: Parse, workers: int):
-        self.campaigns = campaigns
-        self.by_id = {c.id: c for c in campaigns.values()}
-        self.parse = parse
+
+class TakePool:
+    """``take`` over many files, in workers or in-process, results in the files' order."""
+
+    def __init__(self, take: Take, workers: int, chunk: int = CHUNK_FILES,
+                 rebuild: Callable[[], Take] | None = None):
+        self.take = take
+        self.chunk = chunk
         self.executor: ProcessPoolExecutor | None = None
         self.ahead = max(workers, 1) * AHEAD_PER_WORKER
         if workers:
-            path = str(workspace.path)
-            _set_worker(path, parse, campaigns)  # a forked worker starts with it
-            context = multiprocessing.get_context(_start_method())
-            self.executor = ProcessPoolExecutor(workers, mp_context=context,
-                                                initializer=_start_worker,
-                                                initargs=(path, parse, os.getpid()))
-            # forked now, while this process has no other thread (the archive's writers
-            # start later): a child forked beside a running thread may inherit a held lock
+            _worker["take"] = take  # a forked worker starts with it
+            method = _start_method()
+            context = multiprocessing.get_context(method)
+            self.executor = ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_start_worker,
+                initargs=(os.getpid(), rebuild if method == "spawn" else None))
+            # forked now, while this process has no other thread: a child forked beside a
+            # running thread may inherit a held lock
             self.executor.submit(int).result()
 
-    def __enter__(self) -> ParsePool:
+    def __enter__(self) -> TakePool:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        _worker.pop("take", None)
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
 
-    def ordered(self, items: Iterable[T], job: Callable[[T], Job | None]
-                ) -> Iterator[tuple[T, tuple[Campaign | None, Unit | None, Parsed] | None]]:
-        """Each item with the result of its job (None for an item without one), in the
-        items' order; ``job`` runs in this process as the items are reached."""
+    def ordered(self, paths: Iterable[Path]) -> Iterator[tuple[Any, Any]]:
+        """What ``take`` gives for each path, in the paths' order."""
         if self.executor is None:
-            for item in items:
-                args = job(item)
-                yield item, None if args is None else self.parse(self.campaigns, *args)
+            yield from map(self.take, paths)
             return
-        pending: deque[tuple[T, Job | None, Future[Sent] | None]] = deque()
-        held = 0  # bytes handed out and not yet returned
-        for item in items:
-            args = job(item)
-            future = None if args is None else self.executor.submit(_work, args)
-            pending.append((item, args, future))
-            held += len(args[1]) if args else 0
-            while len(pending) > self.ahead or held > AHEAD_BYTES:
-                done = pending.popleft()
-                held -= len(done[1][1]) if done[1] else 0
-                yield self._resolve(*done)
+        pending: deque[tuple[list[Path], Future[list[tuple[Any, Any]]] | None]] = deque()
+        for chunk in _chunks(paths, self.chunk):
+            pending.append((chunk, self._submit(chunk)))
+            while len(pending) > self.ahead:
+                yield from self._resolve(*pending.popleft())
         while pending:
-            yield self._resolve(*pending.popleft())
+            yield from self._resolve(*pending.popleft())
 
-    def _resolve(self, item: T, args: Job | None, future: Future[Sent] | None
-                 ) -> tuple[T, tuple[Campaign | None, Unit | None, Parsed] | None]:
-        if args is None or future is None:
-            return item, None
+    def _submit(self, chunk: list[Path]) -> Future[list[tuple[Any, Any]]] | None:
+        assert self.executor is not None
         try:
-            campaign_id, code, parsed = future.result()
-        except BrokenExecutor:  # a worker died (out of memory, killed): read it here
-            return item, self.parse(self.campaigns, *args)
-        campaign = self.by_id.get(campaign_id) if campaign_id else None
-        unit = campaign.roster[code] if campaign is not None and code else None
-        return item, (campaign, unit, parsed)
+            return self.executor.submit(_work, chunk)
+        except BrokenExecutor:  # a worker died earlier: the rest is taken here
+            return None
+
+    def _resolve(self, chunk: list[Path], future: Future[list[tuple[Any, Any]]] | None
+                 ) -> list[tuple[Any, Any]]:
+        try:
+            if future is not None:
+                return future.result()
+        except BrokenExecutor:  # a worker died (out of memory, killed): take them here
+            pass
+        return [self.take(path) for path in chunk]
+
+
+def _chunks(paths: Iterable[Path], size: int) -> Iterator[list[Path]]:
+    it = iter(paths)
+    while chunk := list(islice(it, size)):
+        yield chunk

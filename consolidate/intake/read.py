@@ -13,7 +13,7 @@ workbook (``kind=rollup``) is read through its relay data sheet
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,18 +72,93 @@ def read_sheets(wb: CalamineWorkbook) -> tuple[dict[str, Grid], dict[str, Any]]:
     return grids, merges
 
 
-def read_workbook(name: str, data: bytes) -> tuple[dict[str, Grid], dict[str, Any]] | Finding:
+class SheetGrid(list[list[Any]]):
+    """A sheet's grid as read from a workbook (never changed afterwards), with its keys once
+    :func:`key_index` has found them."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, rows: list[list[Any]]):
+        super().__init__(rows)
+        self.keys: tuple[dict[str, int], dict[str, int]] | None = None
+
+
+class Sheets(Mapping[str, Grid]):
+    """Every sheet of a workbook as a grid anchored at A1, parsed when first asked for: the
+    checks find each sheet by its usual name first, so a form's instructions sheet is never
+    parsed. ``merges`` maps each sheet to its merged ranges the same way."""
+
+    def __init__(self, wb: CalamineWorkbook, file: str = ""):
+        self.wb, self.file = wb, file
+        self.names = list(wb.sheet_names)
+        self.grids: dict[str, Grid] = {}
+        self.merges = _Merges(self)
+        self._merged: dict[str, Any] = {}
+
+    def _load(self, name: str) -> None:
+        try:
+            sheet = self.wb.get_sheet_by_name(name)
+            self.grids[name] = SheetGrid(sheet.to_python(skip_empty_area=False))
+            self._merged[name] = sheet.merged_cell_ranges
+        except Exception as exc:  # noqa: BLE001 - the reason goes to the officer
+            raise SheetError(unreadable(self.file, exc)) from exc
+
+    def __getitem__(self, name: str) -> Grid:
+        if name not in self.grids:
+            if name not in self.names:
+                raise KeyError(name)
+            self._load(name)
+        return self.grids[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+class _Merges(Mapping[str, Any]):
+    def __init__(self, sheets: Sheets):
+        self.sheets = sheets
+
+    def __getitem__(self, name: str) -> Any:
+        self.sheets[name]  # noqa: B018 - parsed on first use
+        return self.sheets._merged[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sheets)
+
+    def __len__(self) -> int:
+        return len(self.sheets)
+
+
+class SheetError(Exception):
+    """A sheet calamine could not parse when it was first asked for: what the officer is told."""
+
+    def __init__(self, problem: Finding):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def read_workbook(name: str, data: bytes) -> tuple[Sheets, Mapping[str, Any]] | Finding:
     """Grids and merged ranges of bytes that passed the container checks, or why they
-    cannot be read (calamine raises several error types for non-workbooks)."""
+    cannot be read (calamine raises several error types for non-workbooks). A sheet that
+    fails when it is first parsed raises :class:`SheetError` with the same finding."""
     try:
-        return read_sheets(open_workbook(data))
+        sheets = Sheets(open_workbook(data), name)
     except Exception as exc:  # noqa: BLE001 - the reason goes to the officer, not a traceback
-        detail = error_detail(exc)
-        code = "file-encrypted" if "password" in detail.lower() else "file-unreadable"
-        return finding(code, file=name, detail=detail)
+        return unreadable(name, exc)
+    return sheets, sheets.merges
 
 
-def read_meta(grids: dict[str, Grid]) -> dict[str, str] | None:
+def unreadable(name: str, exc: Exception) -> Finding:
+    """Why calamine cannot read a file, as the officer's finding."""
+    detail = error_detail(exc)
+    code = "file-encrypted" if "password" in detail.lower() else "file-unreadable"
+    return finding(code, file=name, detail=detail)
+
+
+def read_meta(grids: Mapping[str, Grid]) -> dict[str, str] | None:
     """The form's identity (unit, form, version, period, token …) from its hidden sheet."""
     grid = grids.get(layout.META_SHEET)
     if not grid:
@@ -102,7 +177,7 @@ def value_at(grid: Grid, i: int, j: int) -> Any:
     return row[j] if j < len(row) else None
 
 
-def find_sheet(grids: dict[str, Grid], mark: str, preferred: str) -> tuple[str, Grid] | None:
+def find_sheet(grids: Mapping[str, Grid], mark: str, preferred: str) -> tuple[str, Grid] | None:
     """The sheet whose A1 holds the mark: by its usual name first, then any (renamed) sheet."""
     for name in [preferred, *grids]:
         grid = grids.get(name)
@@ -111,7 +186,7 @@ def find_sheet(grids: dict[str, Grid], mark: str, preferred: str) -> tuple[str, 
     return None
 
 
-def table_sheets(spec: FormSpec, grids: dict[str, Grid]
+def table_sheets(spec: FormSpec, grids: Mapping[str, Grid]
                  ) -> Iterator[tuple[Table, str, Grid, dict[str, int], dict[str, int]]]:
     """Each table of the spec found in the workbook: (table, sheet, grid, row keys,
     column keys); a table whose sheet is missing is left to the reader's finding."""
@@ -123,7 +198,17 @@ def table_sheets(spec: FormSpec, grids: dict[str, Grid]
 
 
 def key_index(grid: Grid) -> tuple[dict[str, int], dict[str, int]]:
-    """Row keys (hidden column A) and column keys (the hidden key row)."""
+    """Row keys (hidden column A) and column keys (the hidden key row); a sheet read from a
+    workbook (:class:`SheetGrid`) works them out once for every check that asks."""
+    known = getattr(grid, "keys", None)
+    if known is None:
+        known = _key_index(grid)
+        if isinstance(grid, SheetGrid):
+            grid.keys = known
+    return known
+
+
+def _key_index(grid: Grid) -> tuple[dict[str, int], dict[str, int]]:
     rows: dict[str, int] = {}
     cols: dict[str, int] = {}
     for i, r in enumerate(grid):
@@ -149,6 +234,63 @@ def own_cells(table: Table, column: Column, unit: Unit, levels: list[str],
     mine = [r for r in table.rows(levels)
             if r.id in rows and table.accepts(r, column, unit.level)]
     return ", ".join(f"{cell_ref(rows[r.id], j)} ({r.label})" for r in mine)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One thing reading a table does, in order: say a column or row is missing
+    (``missing``: the finding's code, ``label``: what is missing), or read the cell at
+    (i, j) of ``element`` (table, row, column) as ``kind``; a cell that is not ``counted``
+    is only looked at for a figure typed where the unit's own goes (``own``)."""
+
+    missing: str = ""
+    label: str = ""
+    i: int = 0
+    j: int = 0
+    ref: str = ""
+    element: tuple[str, str, str] = ("", "", "")
+    kind: str = ""
+    counted: bool = True
+    own: str = ""
+
+
+def table_plan(campaign: Campaign, table: Table, unit: Unit, sheet: str, grid: Grid,
+               stated: bool = False) -> list[Step]:
+    """The steps of reading ``table`` from a sheet with this grid's keys, for the unit's
+    level: worked out once per layout and level (:attr:`Campaign.memo`)."""
+    rows, cols = key_index(grid)
+    key = ("read", table.id, unit.level, stated, sheet, tuple(rows.items()),
+           tuple(cols.items()))
+    plan = campaign.memo.get(key)
+    if plan is None:
+        plan = campaign.memo[key] = _plan(campaign, table, unit, (rows, cols), stated)
+    return plan
+
+
+def _plan(campaign: Campaign, table: Table, unit: Unit,
+          keys: tuple[dict[str, int], dict[str, int]], stated: bool) -> list[Step]:
+    rows, cols = keys
+    missing = [c for c in table.columns if c.id not in cols]
+    steps = [Step("column-missing", c.label) for c in missing]
+    for row in table.rows(campaign.levels):
+        if row.is_total or (table.kind == "list" and row.id not in rows):
+            continue
+        if row.id not in rows:
+            steps.append(Step("row-missing", row.label))
+            continue
+        for column in table.columns:
+            if column in missing:
+                continue
+            i, j = rows[row.id], cols[column.id]
+            kind = table.kind_of(row, column)
+            counted = stated or table.accepts(row, column, unit.level)
+            if stated and kind not in NUMERIC_KINDS and column.id != RESULT:
+                continue  # a stated result is compared with the rate recomputed
+            own = "" if counted else own_cells(table, column, unit, campaign.levels, rows, j)
+            steps.append(Step(label=element_label(table, row, column), i=i, j=j,
+                              ref=cell_ref(i, j), element=(table.id, row.id, column.id),
+                              kind=kind, counted=counted, own=own))
+    return steps
 
 
 # --------------------------------------------------------------------------- values
@@ -184,7 +326,7 @@ class Reader:
         self.spec: FormSpec = campaign.spec
         self.file = file_name
 
-    def parse(self, grids: dict[str, Grid], meta: dict[str, str], unit: Unit) -> Parsed:
+    def parse(self, grids: Mapping[str, Grid], meta: dict[str, str], unit: Unit) -> Parsed:
         parsed = Parsed(meta)
         if meta.get("kind") == "rollup":
             self._read_rollup(grids, unit, parsed)
@@ -197,7 +339,7 @@ class Reader:
         parsed.findings += run_checks(self.spec, values, unit.code, self.file, where)
         return parsed
 
-    def _read_table(self, grids: dict[str, Grid], table: Table, unit: Unit, parsed: Parsed,
+    def _read_table(self, grids: Mapping[str, Grid], table: Table, unit: Unit, parsed: Parsed,
                     where: Where, stated: bool = False) -> None:
         """One table, found by its mark and keys; ``stated``: a roll-up's own figures."""
         found = find_sheet(grids, layout.TABLE_MARK + table.id, table.sheet)
@@ -206,37 +348,16 @@ class Reader:
                                            unit=unit.code))
             return
         sheet, grid = found
-        rows, cols = key_index(grid)
-        missing = [c for c in table.columns if c.id not in cols]
-        for column in missing:
-            parsed.findings.append(finding("column-missing", file=self.file, sheet=sheet,
-                                           unit=unit.code, expected=column.label))
-        for row in table.rows(self.campaign.levels):
-            if row.is_total or (table.kind == "list" and row.id not in rows):
-                continue
-            if row.id not in rows:
-                parsed.findings.append(finding("row-missing", file=self.file, sheet=sheet,
-                                               expected=row.label, unit=unit.code))
-                continue
-            for column in table.columns:
-                if column in missing:
-                    continue
-                i, j = rows[row.id], cols[column.id]
-                kind = table.kind_of(row, column)
-                counted = stated or table.accepts(row, column, unit.level)
-                if stated and kind not in NUMERIC_KINDS and column.id != RESULT:
-                    continue  # a stated result is compared with the rate recomputed below
-                if not counted:
-                    self._greyed(value_at(grid, i, j), (sheet, cell_ref(i, j)),
-                                 element_label(table, row, column),
-                                 own_cells(table, column, unit, self.campaign.levels, rows, j),
-                                 unit, parsed)
-                    continue
-                cell = self._read_value(value_at(grid, i, j), kind,
-                                        (table.id, row.id, column.id, sheet, cell_ref(i, j),
-                                         element_label(table, row, column)), unit, parsed)
-                if cell:
-                    where[(table.id, row.id, column.id)] = (sheet, cell_ref(i, j))
+        for step in table_plan(self.campaign, table, unit, sheet, grid, stated):
+            if step.missing:
+                parsed.findings.append(finding(step.missing, file=self.file, sheet=sheet,
+                                               expected=step.label, unit=unit.code))
+            elif not step.counted:
+                self._greyed(value_at(grid, step.i, step.j), (sheet, step.ref), step.label,
+                             step.own, unit, parsed)
+            elif self._read_value(value_at(grid, step.i, step.j), step.kind,
+                                  (*step.element, sheet, step.ref, step.label), unit, parsed):
+                where[step.element] = (sheet, step.ref)
 
     def _read_value(self, raw: Any, kind: str, where: tuple[str, ...],
                     unit: Unit, parsed: Parsed) -> bool:
@@ -269,7 +390,7 @@ class Reader:
             expected=f"để trống ô này; số liệu của đơn vị nhập vào {where}", label=label,
             unit=unit.code))
 
-    def _read_narrative(self, grids: dict[str, Grid], parsed: Parsed) -> None:
+    def _read_narrative(self, grids: Mapping[str, Grid], parsed: Parsed) -> None:
         found = find_sheet(grids, layout.NARRATIVE_MARK, layout.NARRATIVE_SHEET)
         if found is None or not self.spec.narrative:
             return
@@ -282,7 +403,7 @@ class Reader:
                     parsed.cells.append(("narrative", item.id, "text", None, str(value).strip(),
                                          sheet, cell_ref(rows[item.id], 2)))
 
-    def _read_rollup(self, grids: dict[str, Grid], unit: Unit, parsed: Parsed) -> None:
+    def _read_rollup(self, grids: Mapping[str, Grid], unit: Unit, parsed: Parsed) -> None:
         """A consolidated workbook: the unit's own and its descendants' cells from the data
         sheet (relay), and the figures it states in its tables, to reconcile with detail."""
         data = grids.get(relay.DATA_SHEET)
