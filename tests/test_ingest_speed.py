@@ -4,6 +4,7 @@ same store and files as a run never interrupted."""
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import shutil
@@ -73,6 +74,8 @@ def test_pool_gives_the_same_store_outputs_and_findings_as_one_process(
     assert output_files(tmp_path / "pooled") == output_files(tmp_path / "alone")
     folders = {p.name for p in (tmp_path / "pooled" / "archive").iterdir() if p.is_dir()}
     assert folders == set(ingest_module.ARCHIVE_FOLDERS)  # made before the workers write
+    # the heap frozen for the forked workers is handed back to the collector afterwards
+    assert gc.get_freeze_count() == 0
 
 
 def _files_stored(ws: Path) -> int:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
+import pytest
 from openpyxl import load_workbook
 
 from consolidate.core.workspace import Campaign, Workspace
 from consolidate.demo import SEED_000_COMMUNES, SEED_000_DISTRICT, seed_000_commune_answers
 from consolidate.forms.layout import META_SHEET, NUMBER_FORMAT
 from consolidate.intake.ingest import ingest
+from consolidate.outputs.word import WordRenderer
 
 from .conftest import Filler
 from .helpers import write_reports
@@ -80,3 +83,21 @@ def test_each_detail_sheet_prints_readably(district: Campaign, fill: Filler) -> 
         assert ws.print_title_rows == "$4:$5" and ws.freeze_panes == "D6"  # groups, labels
         assert all(ws.column_dimensions[c].width >= 9 for c in "BCDEFG")
     assert wb["Chi tiết Biểu 1"]["C6"].value == "Phường Nguyễn Thị Minh Khai"
+
+
+def test_the_garbage_collector_runs_again_after_a_report_even_a_failed_one(
+        district: Campaign, fill: Filler, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report pauses the cyclic collector while a unit's files are built (a national
+    workbook's cells made it walk them again and again); a report must hand it back, also
+    when building fails, or a long-running page would never collect cycles again."""
+    consolidated(district, fill)
+    assert gc.isenabled()
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        assert not gc.isenabled()  # paused while the unit's files are built
+        raise RuntimeError("the Word template broke")
+
+    monkeypatch.setattr(WordRenderer, "render", broken)
+    with pytest.raises(RuntimeError):
+        write_reports(Workspace(district.workspace.path).campaign(district.id))
+    assert gc.isenabled()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -113,8 +116,32 @@ def report(workspace: PathLike, campaign: str | None = None, unit: str | None = 
     return ReportResult(findings=findings, campaign=camp.id, reports=made)
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while one unit's files are built.
+
+    A national workbook is about 360,000 openpyxl cells, each in a reference cycle with its
+    sheet, all alive until the workbook is saved: the collector walked them again and again
+    as they piled up (17 full passes, about 2.5 s of a 13 s national report, for 50 MB
+    less at the peak). It runs again as soon as the unit is done.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _unit_report(rollups: Rollups, code: str, everyone: pd.DataFrame, word: WordRenderer,
                  out_dir: Path) -> UnitReport:
+    with _cycle_collector_paused():
+        return _build_unit_report(rollups, code, everyone, word, out_dir)
+
+
+def _build_unit_report(rollups: Rollups, code: str, everyone: pd.DataFrame,
+                       word: WordRenderer, out_dir: Path) -> UnitReport:
     previous = rollups.previous(code)
     roll = rollups.current(code, previous)
     members = {u.code for u in roll.campaign.roster.subtree(code).units()}

@@ -13,6 +13,7 @@ worker leaves with its parent and never kills itself.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -99,9 +100,17 @@ class TakePool:
         self.chunk = chunk
         self.executor: ProcessPoolExecutor | None = None
         self.ahead = max(workers, 1) * AHEAD_PER_WORKER
+        self.frozen = False
         if workers:
             _worker["take"] = take  # a forked worker starts with it
             method = _start_method()
+            if method == "fork":
+                # What this process holds (the roster, the campaign, the blank forms) is
+                # shared with the forked workers page by page. Frozen, the cyclic collector
+                # never walks it again: in a worker that would write to every shared page
+                # (copy on write) and cost each collection the whole inherited heap.
+                gc.freeze()
+                self.frozen = True
             context = multiprocessing.get_context(method)
             self.executor = ProcessPoolExecutor(
                 workers, mp_context=context, initializer=_start_worker,
@@ -117,6 +126,8 @@ class TakePool:
         _worker.pop("take", None)
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.frozen:
+            gc.unfreeze()  # collectable again once the workers are gone
 
     def ordered(self, paths: Iterable[Path]) -> Iterator[tuple[Any, Any]]:
         """What ``take`` gives for each path, in the paths' order."""
