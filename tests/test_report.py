@@ -57,6 +57,7 @@ def test_status_sheet_lists_late_and_missing_units(district: Campaign, fill: Fil
     ws = wb["Tình hình nộp báo cáo"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=5, values_only=True) if r[0]}
     assert rows["01852"][4] == "Nộp muộn" and rows["01852"][6] == "late.xlsx"
+    assert rows["01852"][5] == "05/07/2024 08:00"  # received, written as the documents write dates
     assert rows["01855"][4] == "Chưa nộp"
     assert rows["01840"][4] == "Đúng hạn"
     assert ws["A2"].value == "Đúng hạn: 7; Nộp muộn: 1; Chưa nộp: 1"

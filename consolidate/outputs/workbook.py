@@ -31,6 +31,7 @@ from consolidate.core import files
 from consolidate.core.files import atomic_write, safe_filename
 from consolidate.core.numbers import format_list_date, format_number
 from consolidate.core.spec import EVALUATION, NUMERIC_KINDS, Column, Table
+from consolidate.core.vocabulary import when_text
 from consolidate.core.workspace import Campaign
 from consolidate.forms import layout, style
 from consolidate.forms.generate import identity
@@ -285,7 +286,7 @@ def _status_sheet(wb: Workbook, status: pd.DataFrame) -> None:
     columns = ["code", "name", "level_name", "parent", "status", "received_at", "file", "note"]
     records = zip(*(status[c].tolist() for c in columns), strict=True)  # lists: fast to walk
     for row, values in enumerate(map(list, records), start=first):
-        values[5] = values[5].replace("T", " ")[:16]
+        values[5] = when_text(values[5])  # dd/mm/yyyy hh:mm, as every listing shows it
         cells = [stamp.new(ws, None, wrap, **styles[wrap]) for wrap in wrapped]
         for cell, v in zip(cells, values, strict=True):
             style.put_text(cell, v)
