@@ -74,6 +74,8 @@ def test_the_chase_list_is_one_command_with_each_units_address(tmp_path: Path) -
     chase = api.status(ws, chase=True).units
     assert {u["code"]: u["email"] for u in chase} == {
         "900": "phong.lđtbxh@huyen-thu.gov.vn", "902": "vanhoa@xa-hai.gov.vn", "903": ""}
+    everyone = api.status(ws)  # the board: every unit, and the same chase list beside them
+    assert everyone.chase == chase and len(everyone.units) > len(chase)
     result = CliRunner().invoke(main, ["status", "-w", str(ws), "--chase"])
     assert result.exit_code == 0
     assert "Còn 3 đơn vị cần nhắc" in result.output and "--remind" in result.output

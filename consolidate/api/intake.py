@@ -65,6 +65,9 @@ class StatusResult(Result):
     deadline: str = ""
     closed: bool = False
     units: list[dict[str, Any]] = field(default_factory=list)
+    #: the units still to chase (missing or rejected) with their addresses, from the same
+    #: reading of the store: the status board shows both without reading it twice
+    chase: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -88,11 +91,10 @@ def status(workspace: PathLike, campaign: str | None = None,
     if unit is not None:
         check_in_campaign(camp, unit)
     frame = unit_status(camp, unit)
-    if chase:
-        frame = chase_list(camp, frame)
+    to_chase = chase_list(camp, frame).to_dict("records")
     return StatusResult(campaign=camp.id, deadline=camp.deadline_text(),
                         closed=bool(camp.workspace.store.closed_at(camp.id)),
-                        units=frame.to_dict("records"))
+                        units=to_chase if chase else frame.to_dict("records"), chase=to_chase)
 
 
 @dataclass

@@ -81,7 +81,7 @@ def _filtered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def status(cid: str) -> str:
     camp = campaign(cid)
     result = api.status(workspace(), cid)
-    chase = api.status(workspace(), cid, chase=True).units
+    chase = result.chase
     texts = {m["unit"]: m for m in api.preview(workspace(), cid).messages}
     return render_template("status.html", c=camp, tab="status", result=result,
                            rows=_filtered(result.units), board=_board(result.units),
