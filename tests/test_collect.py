@@ -480,3 +480,18 @@ def test_an_unencrypted_connection_to_another_machine_is_refused(campaign: Campa
         api.collect(campaign.workspace.path, imap={"host": "imap.example.vn", "user": "a",
                                                    "security": "none"}, password="x")
     assert refused.value.code == "mail-settings-invalid"
+
+
+def test_an_attachment_never_overwrites_another_file_of_the_same_name(tmp_path: Path) -> None:
+    """Two units send 'bao cao.xlsx': both are kept, the second numbered as a browser numbers
+    downloads; the same bytes again are the same file, written once, its time kept."""
+    from consolidate.mail.attachments import Piece, save_piece
+
+    first = save_piece(tmp_path, Piece("bao cao.xlsx", b"A", True, ".xlsx"),
+                       dt.datetime(2024, 7, 1, 8))
+    second = save_piece(tmp_path, Piece("bao cao.xlsx", b"B", True, ".xlsx"), None)
+    again = save_piece(tmp_path, Piece("bao cao.xlsx", b"A", True, ".xlsx"),
+                       dt.datetime(2024, 7, 9, 8))
+    assert (first.name, second.name, again) == ("bao_cao.xlsx", "bao_cao (2).xlsx", first)
+    assert first.read_bytes() == b"A" and second.read_bytes() == b"B"
+    assert dt.datetime.fromtimestamp(first.stat().st_mtime) == dt.datetime(2024, 7, 1, 8)

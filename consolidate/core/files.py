@@ -163,6 +163,28 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 
 
+def save_unclobbered(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:
+    """Write ``data`` into ``folder`` as ``name`` without overwriting anything someone sent.
+
+    A name already taken by other bytes becomes 'name (2)', 'name (3)' … as a browser's
+    downloads do; the same bytes under the same name are the same file and are not written
+    again. Never outside ``folder``. Returns the path and whether it was written now.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = Path(name).stem, Path(name).suffix
+    for n in range(1, 10_000):
+        target = folder / (name if n == 1 else f"{stem} ({n}){suffix}")
+        if target.resolve().parent != folder.resolve():
+            raise ValueError(f"unsafe file name: {name!r}")
+        if target.exists():
+            if target.read_bytes() == data:
+                return target, False
+            continue
+        atomic_write(target, data)
+        return target, True
+    raise FileExistsError(folder / name)
+
+
 def safe_component(name: str, max_len: int = 60, fallback: str = "tep") -> str:
     """A received name made safe as one path component: ASCII, no separators, no '..'.
 

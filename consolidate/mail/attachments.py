@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 
 from consolidate.core.errors import Finding, finding
-from consolidate.core.files import atomic_write, safe_component
+from consolidate.core.files import safe_component, save_unclobbered
 from consolidate.intake.container import (
     MAX_FILE_BYTES,
     ZIP_ERRORS,
@@ -174,26 +174,15 @@ def _litter(member: str, path: str) -> bool:
 
 def save_piece(inbox: Path, piece: Piece, when: dt.datetime | None) -> Path:
     """Save a spreadsheet in the inbox under a safe name; its time is the message's, since
-    the ingest reads a file's time as when it was received (on time or late).
-
-    A name already used by a different file gets a suffix (-2, -3 …); the same bytes under
-    the same name are the same file and are not written again.
+    the ingest reads a file's time as when it was received (on time or late). A name
+    already used by a different file gets a number; the same bytes are not written again.
     """
     base = safe_component(PurePosixPath(piece.name.replace("\\", "/")).name,
                           max_len=MAX_NAME, fallback=FALLBACK_NAME)
     stem = base[: -len(Path(base).suffix)] if Path(base).suffix else base
     if Path(base).suffix.lower() != piece.suffix:
         stem = base
-    for n in range(1, 10_000):
-        target = inbox / (f"{stem}{piece.suffix}" if n == 1 else f"{stem}-{n}{piece.suffix}")
-        if target.parent.resolve() != inbox.resolve():  # never outside the inbox
-            raise ValueError(f"unsafe attachment name: {piece.name!r}")
-        if target.exists():
-            if target.read_bytes() == piece.data:
-                return target
-            continue
-        atomic_write(target, piece.data)
-        if when is not None:
-            os.utime(target, (when.timestamp(), when.timestamp()))
-        return target
-    raise FileExistsError(inbox / base)
+    target, written = save_unclobbered(inbox, f"{stem}{piece.suffix}", piece.data)
+    if written and when is not None:
+        os.utime(target, (when.timestamp(), when.timestamp()))
+    return target

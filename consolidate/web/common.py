@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from consolidate import api
 from consolidate.core.errors import Finding
+from consolidate.core.files import save_unclobbered
 from consolidate.core.workspace import Campaign
 
 #: Characters no file name on Windows, macOS or Linux may hold (and control characters).
@@ -56,26 +57,9 @@ def upload_name(name: str) -> str:
 
 
 def save_upload(folder: Path, storage: FileStorage) -> Path:
-    """Save an uploaded file into ``folder`` under its safe name; a name already taken by
-    other bytes gets ' (2)', ' (3)' …, the same bytes under the same name are not written
-    twice (the ingest would call them a duplicate anyway)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    data = storage.read()
-    name = upload_name(storage.filename or "")
-    stem, suffix = Path(name).stem, Path(name).suffix
-    for n in range(1, 10_000):
-        target = folder / (name if n == 1 else f"{stem} ({n}){suffix}")
-        if target.resolve().parent != folder.resolve():  # never outside the folder
-            raise ValueError(f"unsafe upload name: {storage.filename!r}")
-        if target.exists():
-            if target.read_bytes() == data:
-                return target
-            continue
-        partial = folder / f".tmp-{target.name}"
-        partial.write_bytes(data)
-        partial.replace(target)
-        return target
-    raise FileExistsError(folder / name)
+    """Save an uploaded file into ``folder`` under its safe name, as mail attachments are
+    saved (a taken name gets ' (2)', the same bytes are not written twice)."""
+    return save_unclobbered(folder, upload_name(storage.filename or ""), storage.read())[0]
 
 
 @contextmanager
